@@ -1,0 +1,1 @@
+"""The parent platform's column tree, source-column discovery and mapping rules."""

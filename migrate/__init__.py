@@ -1,0 +1,1 @@
+"""Export package, id map, redirect plan, verification, shutdown and the command line."""

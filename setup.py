@@ -1,0 +1,29 @@
+"""govmigrate: consolidate Chinese government websites into the parent platform (政府网站集约化)."""
+from setuptools import setup
+
+VERSION = "0.1.0"
+
+setup(
+    name="govmigrate",
+    version=VERSION,
+    description="Inventory, crawl, extract, map, export and redirect government websites being consolidated",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=["site_inventory", "extractors", "mappings", "migrate", "migrate.cli"],
+    package_data={"mappings": ["data/*.yaml"], "migrate": ["schemas/*.json", "templates/*"]},
+    install_requires=[
+        "click>=8.1",
+        "requests>=2.28",
+        "lxml>=5",
+        "lxml_html_clean",
+        "trafilatura>=1.12",
+        "sqlite-utils>=3.35",
+        "tqdm>=4.60",
+        "PyYAML>=6",
+    ],
+    extras_require={
+        "test": ["pytest>=7"],
+    },
+    entry_points={"console_scripts": ["govmigrate=migrate.cli:main"]},
+)

@@ -1,0 +1,1 @@
+"""The inventory of sites, the workspace database, the crawler and the audit."""

@@ -1,0 +1,301 @@
+"""The workspace database schema, in one place, with numbered migrations.
+
+The version lives in SQLite's ``PRAGMA user_version``. Each migration is the SQL that moves the database from
+version N-1 to N and never destroys data, so an older workspace is upgraded in place when it
+is opened. One migration per stage of the workflow; table and column names are meant to be
+read by planners browsing the file with Datasette.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+
+class SchemaError(Exception):
+    """The database is newer than this version of govmigrate understands."""
+
+
+def _v1_foundation() -> str:
+    """Sites of the inventory and per-workspace host resolution (like curl --resolve)."""
+    return """
+        CREATE TABLE sites (
+            site_code TEXT PRIMARY KEY,      -- 网站标识码
+            name TEXT NOT NULL,              -- 网站名称
+            url TEXT NOT NULL,               -- 网址
+            aliases TEXT NOT NULL DEFAULT '[]',  -- JSON list of alias hosts
+            level TEXT NOT NULL,             -- province/city/county/township/department
+            parent_code TEXT,                -- 上级标识码
+            action TEXT NOT NULL,            -- migrate/close/keep (处置方式)
+            owner TEXT,                      -- 主办单位
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE host_resolutions (
+            host TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            address TEXT NOT NULL,           -- where requests for host:port really go
+            target_port INTEGER,             -- optional port at that address (default: port)
+            PRIMARY KEY (host, port)
+        );
+        """
+
+
+def _v2_crawl() -> str:
+    """The crawl: frontier and accounting of every URL, stored responses, links, runs."""
+    return """
+        CREATE TABLE crawl_urls (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            url TEXT NOT NULL,               -- canonical URL (site_inventory.urls.canonicalize)
+            state TEXT NOT NULL DEFAULT 'queued',  -- queued/fetched/skipped/failed
+            depth INTEGER NOT NULL DEFAULT 0,
+            referrer TEXT,
+            discovered_via TEXT,             -- seed/link/sitemap/feed/pagination/redirect
+            reason TEXT,                     -- why skipped or failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            discovered_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (site_code, url)
+        );
+        CREATE INDEX crawl_urls_by_state ON crawl_urls (site_code, state, depth, id);
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            url TEXT NOT NULL,               -- canonical requested URL
+            final_url TEXT,
+            redirect_chain TEXT,             -- JSON list of [url, status]
+            status INTEGER,
+            headers TEXT,                    -- JSON object
+            content_type TEXT,
+            declared_encoding TEXT,
+            detected_encoding TEXT,
+            kind TEXT NOT NULL DEFAULT 'page',   -- page/attachment
+            body BLOB,                       -- raw bytes, content-encoding removed
+            size INTEGER,
+            sha256 TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            soft_404 INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT,
+            warc_file TEXT,
+            warc_offset INTEGER,
+            warc_length INTEGER,
+            depth INTEGER,
+            referrer TEXT,
+            fetched_at TEXT,
+            changed_at TEXT,                 -- when --refresh last saw new bytes
+            UNIQUE (site_code, url)
+        );
+        CREATE TABLE links (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            source_url TEXT NOT NULL,
+            target_url TEXT NOT NULL,        -- canonical
+            anchor_text TEXT,
+            tag TEXT,                        -- a/area/frame/iframe/meta-refresh/...
+            in_scope INTEGER NOT NULL,
+            UNIQUE (source_url, target_url, tag)
+        );
+        CREATE INDEX links_by_target ON links (target_url);
+        CREATE INDEX links_by_site ON links (site_code);
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            mode TEXT NOT NULL,              -- crawl/refresh
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            fetched INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0
+        );
+        """
+
+
+def _v3_extraction() -> str:
+    """One extracted record per stored page (extractors.Record)."""
+    return """
+        CREATE TABLE records (
+            page_id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            url TEXT NOT NULL,
+            page_type TEXT NOT NULL,
+            title TEXT,
+            body_html TEXT,
+            body_text TEXT,
+            published TEXT,
+            modified TEXT,
+            source TEXT,
+            author TEXT,
+            doc_number TEXT,
+            index_number TEXT,
+            subject TEXT,
+            written_date TEXT,
+            validity TEXT,
+            breadcrumb TEXT,                 -- JSON list
+            column_name TEXT,
+            attachments TEXT,                -- JSON list of objects
+            images TEXT,                     -- JSON list
+            language TEXT,
+            fingerprint TEXT,
+            warnings TEXT,                   -- JSON list
+            extractor_version TEXT NOT NULL,
+            page_sha256 TEXT,
+            extracted_at TEXT NOT NULL
+        );
+        CREATE INDEX records_by_site ON records (site_code, page_type);
+        """
+
+
+def _v4_mapping() -> str:
+    """Source columns per site, ordered mapping rules, and each item's assigned target."""
+    return """
+        CREATE TABLE source_columns (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            path TEXT NOT NULL,              -- names joined with ' > '
+            name TEXT NOT NULL,
+            parent_path TEXT,
+            list_urls TEXT,                  -- JSON list
+            item_count INTEGER NOT NULL DEFAULT 0,
+            newest_date TEXT,
+            UNIQUE (site_code, path)
+        );
+        CREATE TABLE item_source_columns (
+            page_id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            column_path TEXT                 -- source_columns.path
+        );
+        CREATE TABLE mapping_rules (
+            id INTEGER PRIMARY KEY,
+            position INTEGER NOT NULL,
+            site_code TEXT,                  -- NULL: every site
+            match TEXT NOT NULL,             -- column/column_prefix/url_regex/title_keyword/page_type
+            pattern TEXT NOT NULL,
+            action TEXT NOT NULL,            -- map/drop/homepage/static
+            target_id TEXT,
+            status TEXT NOT NULL DEFAULT 'accepted',  -- suggested/accepted
+            confidence REAL,
+            reason TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE item_mappings (
+            page_id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target_id TEXT,
+            target_path TEXT,
+            rule_id INTEGER,
+            applied_at TEXT NOT NULL
+        );
+        """
+
+
+def _v5_export() -> str:
+    """The id map between old pages and exported items, its message log, and receipts."""
+    return """
+        CREATE TABLE id_map (
+            item_id TEXT PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            page_id INTEGER,
+            source_url TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'item',   -- item/attachment
+            target_id TEXT,
+            target_path TEXT,
+            new_url TEXT,
+            status TEXT NOT NULL,            -- exported/needs_update/skipped/failed
+            content_sha256 TEXT,
+            duplicate_of TEXT,               -- item id or parent URL it duplicates
+            last_run TEXT
+        );
+        CREATE INDEX id_map_by_source ON id_map (source_url);
+        CREATE TABLE id_map_messages (
+            id INTEGER PRIMARY KEY,
+            item_id TEXT NOT NULL,
+            level TEXT NOT NULL,             -- error/warning/notice
+            message TEXT NOT NULL,
+            logged_at TEXT NOT NULL
+        );
+        CREATE TABLE receipts (
+            item_id TEXT PRIMARY KEY,
+            new_url TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        """
+
+
+def _v6_redirects() -> str:
+    """URLs seen in access logs, the redirect plan, and the shutdown checklist."""
+    return """
+        CREATE TABLE access_log_urls (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT,
+            host TEXT NOT NULL,
+            url TEXT NOT NULL,               -- canonical
+            hits INTEGER NOT NULL DEFAULT 0,
+            last_seen TEXT,
+            UNIQUE (host, url)
+        );
+        CREATE TABLE redirects (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            old_url TEXT NOT NULL,           -- canonical
+            status INTEGER NOT NULL,         -- 301/410
+            target TEXT,
+            reason TEXT,
+            archive_url TEXT,
+            suggested_url TEXT,
+            source TEXT,                     -- crawl/sitemap/link/log/fallback
+            planned_at TEXT NOT NULL,
+            UNIQUE (site_code, old_url)
+        );
+        CREATE TABLE shutdown_steps (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            step TEXT NOT NULL,
+            status TEXT NOT NULL,            -- ok/failed/open/skipped
+            detail TEXT,
+            checked_at TEXT NOT NULL,
+            UNIQUE (site_code, step)
+        );
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [
+    _v1_foundation,
+    _v2_crawl,
+    _v3_extraction,
+    _v4_mapping,
+    _v5_export,
+    _v6_redirects,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def version(db: sqlite_utils.Database) -> int:
+    """The schema version recorded in the database file."""
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> list[int]:
+    """Upgrade the database to ``target``, one transaction per step; returns the versions applied."""
+    current = version(db)
+    if current > SCHEMA_VERSION:
+        raise SchemaError(
+            f"workspace database is at schema version {current}, newer than this govmigrate "
+            f"understands ({SCHEMA_VERSION}); upgrade govmigrate"
+        )
+    applied = []
+    conn = db.conn
+    for number in range(current + 1, target + 1):
+        script = MIGRATIONS[number - 1]()
+        try:
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    return applied
