@@ -171,7 +171,7 @@ def decode_html(data: bytes, http_charset: str | None = None, override: str | No
             warnings.append(f"unknown charset label {label!r} ({basis}); ignored")
             continue
         if codec.startswith("utf-16") or codec.startswith("utf-32"):
-            if basis == "meta" or not body[:2].count(b"\x00"):
+            if basis == "meta" or b"\x00" not in body[:200]:
                 warnings.append(f"{basis} declares {label} but the bytes are ASCII-compatible; read as utf-8")
                 codec = "utf-8"
         return _checked(body, codec, label, basis, declared, warnings)
