@@ -21,6 +21,7 @@ setup(
         "sqlite-utils>=3.35",
         "tqdm>=4.60",
         "PyYAML>=6",
+        "openpyxl>=3.1",
     ],
     extras_require={
         "test": ["pytest>=7"],

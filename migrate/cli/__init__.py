@@ -147,3 +147,6 @@ def resolve_command(workspace, rules, replace, json_output):
 def main():
     """Console-script entry point."""
     cli(prog_name="govmigrate")
+
+
+from . import inventory  # noqa: E402,F401  (registers 'govmigrate inventory')
