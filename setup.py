@@ -11,7 +11,8 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=["site_inventory", "extractors", "mappings", "migrate", "migrate.cli"],
-    package_data={"mappings": ["data/*.yaml"], "migrate": ["schemas/*.json", "templates/*"]},
+    package_data={"mappings": ["data/*.yaml"], "migrate": ["schemas/*.json", "templates/*"],
+                  "site_inventory": ["data/*.json"]},
     install_requires=[
         "click>=8.1",
         "requests>=2.28",
@@ -24,7 +25,7 @@ setup(
         "openpyxl>=3.1",
     ],
     extras_require={
-        "test": ["pytest>=7"],
+        "test": ["pytest>=7", "jsonschema>=4"],
     },
     entry_points={"console_scripts": ["govmigrate=migrate.cli:main"]},
 )

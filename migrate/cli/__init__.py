@@ -150,3 +150,4 @@ def main():
 
 
 from . import inventory  # noqa: E402,F401  (registers 'govmigrate inventory')
+from . import audit  # noqa: E402,F401  (registers 'govmigrate audit')

@@ -1,0 +1,262 @@
+"""The audit's SQL: one set-based query per figure, over every audited site at once.
+
+Intermediate sets live in TEMP tables of the audit's own connection (never written to the
+workspace file), each indexed for the joins that follow, so the audit reads each stored row a
+bounded number of times whatever the number of pages.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from .audit_reposts import repost_pairs
+
+# A stored date as a day: '2024-05' -> '2024-05-01', a datetime -> its date, anything else -> NULL.
+DAY_SQL = """date(CASE length(trim({col}))
+    WHEN 4 THEN trim({col}) || '-01-01' WHEN 7 THEN trim({col}) || '-01'
+    ELSE substr(trim({col}), 1, 10) END)"""
+
+# The folder of a URL (query dropped): the key of a column whose pages name no column.
+FOLDER_SQL = "rtrim({u}, replace({u}, '/', ''))"
+NO_QUERY_SQL = "CASE WHEN instr({c}, '?') > 0 THEN substr({c}, 1, instr({c}, '?') - 1) ELSE {c} END"
+HOME_CRUMBS = "('首页', '网站首页', '主页', '返回首页')"
+
+ATTACHMENT_TYPES = {
+    "pdf": "PDF", "doc": "DOC", "docx": "DOCX", "xls": "XLS", "xlsx": "XLSX", "wps": "WPS", "et": "WPS",
+    "zip": "ZIP", "rar": "RAR", "7z": "7Z", "ofd": "OFD", "ppt": "PPT", "pptx": "PPTX", "txt": "TXT",
+    "jpg": "图片", "jpeg": "图片", "png": "图片", "gif": "图片", "bmp": "图片", "tif": "图片", "tiff": "图片",
+}
+CONTENT_TYPES = {
+    "application/pdf": "PDF", "application/msword": "DOC", "application/vnd.ms-excel": "XLS",
+    "application/zip": "ZIP", "application/x-rar-compressed": "RAR", "application/vnd.rar": "RAR",
+    "application/ofd": "OFD",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+}
+
+
+class Queries:
+    """The audit's queries for a set of sites on a date; a context manager that drops its TEMP tables."""
+
+    def __init__(self, conn: sqlite3.Connection, codes: list[str], as_of: date):
+        self.conn = conn
+        self.codes = codes
+        self.as_of = as_of.isoformat()
+        self.temp: list[str] = []
+
+    def __enter__(self) -> "Queries":
+        self._prepare()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name in reversed(self.temp):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+    def _rows(self, sql: str, params=()) -> list[sqlite3.Row]:
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def _temp(self, name: str, select: str, indexes: tuple[str, ...] = (), params=()) -> None:
+        self.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        self.conn.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
+        for i, cols in enumerate(indexes):
+            self.conn.execute(f"CREATE INDEX temp.{name}_{i} ON {name} ({cols})")
+        self.temp.append(name)
+
+    def _prepare(self) -> None:
+        """The sets every later query joins: audited sites, their items, their column pages."""
+        self.conn.execute("DROP TABLE IF EXISTS temp.audit_selected")
+        self.conn.execute("CREATE TEMP TABLE audit_selected (site_code TEXT PRIMARY KEY)")
+        self.temp.append("audit_selected")
+        self.conn.executemany("INSERT INTO audit_selected VALUES (?)", [(c,) for c in self.codes])
+        self._temp("audit_items", f"""
+            SELECT r.page_id, r.site_code, p.url, r.title, r.column_name, {DAY_SQL.format(col='r.published')} AS day
+            FROM audit_selected s JOIN records r ON r.site_code = s.site_code AND r.page_type = 'article'
+            JOIN pages p ON p.id = r.page_id""", ("site_code, url", "site_code, day"))
+        crumbs = f"""(SELECT group_concat(value, ' > ') FROM (SELECT trim(value) AS value FROM json_each(
+            CASE WHEN json_valid(r.breadcrumb) THEN r.breadcrumb ELSE '[]' END)
+            WHERE trim(value) NOT IN {HOME_CRUMBS} AND trim(value) != '' ORDER BY key))"""
+        folder = FOLDER_SQL.format(u=NO_QUERY_SQL.format(c="p.url"))
+        self._temp("audit_column_pages", f"""
+            SELECT page_id, site_code, url, COALESCE(crumbs, name, folder) AS path,
+                   COALESCE(name, crumbs, folder) AS name
+            FROM (SELECT r.page_id, r.site_code, p.url, {crumbs} AS crumbs,
+                         NULLIF(trim(r.column_name), '') AS name, {folder} AS folder
+                  FROM audit_selected s JOIN records r ON r.site_code = s.site_code
+                  JOIN pages p ON p.id = r.page_id
+                  WHERE r.page_type IN ('list', 'column_index'))""", ("site_code, url", "site_code, path"))
+
+    def sites(self) -> list[dict]:
+        return self._rows("""SELECT site_code, name, url, level, action FROM sites
+                             WHERE site_code IN (SELECT site_code FROM audit_selected)""")
+
+    def request_stats(self) -> list[dict]:
+        """Requests made (fetched or failed URLs) and those that failed for the server's fault."""
+        return self._rows("""
+            SELECT cu.site_code, count(*) AS requests,
+                   sum((cu.state = 'failed' AND p.id IS NULL) OR COALESCE(p.status >= 500, 0)) AS failures
+            FROM audit_selected s JOIN crawl_urls cu ON cu.site_code = s.site_code
+            LEFT JOIN pages p ON p.site_code = cu.site_code AND p.url = cu.url
+            WHERE cu.state IN ('fetched', 'failed') GROUP BY cu.site_code""")
+
+    def request_failures(self) -> list[tuple]:
+        return self.conn.execute("""
+            SELECT cu.site_code, cu.url, COALESCE('HTTP ' || p.status, cu.last_error, cu.reason, 'failed')
+            FROM audit_selected s JOIN crawl_urls cu ON cu.site_code = s.site_code
+            LEFT JOIN pages p ON p.site_code = cu.site_code AND p.url = cu.url
+            WHERE cu.state IN ('fetched', 'failed')
+              AND ((cu.state = 'failed' AND p.id IS NULL) OR p.status >= 500)
+            ORDER BY cu.site_code, cu.id""").fetchall()
+
+    def homepages(self) -> list[dict]:
+        """Each site's homepage: its first seed URL, else the page extraction called homepage."""
+        self._temp("audit_homepages", """
+            SELECT s.site_code, COALESCE(
+                (SELECT url FROM crawl_urls WHERE site_code = s.site_code AND discovered_via = 'seed' ORDER BY id LIMIT 1),
+                (SELECT p.url FROM records r JOIN pages p ON p.id = r.page_id
+                 WHERE r.site_code = s.site_code AND r.page_type = 'homepage' ORDER BY r.page_id LIMIT 1)) AS url
+            FROM audit_selected s""", ("site_code, url",))
+        return self._rows("""
+            SELECT h.site_code, h.url, p.status,
+                   COALESCE(p.status BETWEEN 200 AND 399 AND p.soft_404 = 0, 0) AS ok
+            FROM audit_homepages h LEFT JOIN pages p ON p.site_code = h.site_code AND p.url = h.url
+            WHERE h.url IS NOT NULL""")
+
+    def homepage_freshness(self) -> list[dict]:
+        """Newest dated item linked from the homepage, or from its second-level pages when it links no item."""
+        return self._rows("""
+            WITH first AS (
+                SELECT h.site_code, i.day, i.url FROM audit_homepages h
+                JOIN links l ON l.site_code = h.site_code AND l.source_url = h.url
+                JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url),
+            second AS (
+                SELECT h.site_code, i.day, i.url FROM audit_homepages h
+                JOIN links l1 ON l1.site_code = h.site_code AND l1.source_url = h.url AND l1.in_scope = 1
+                JOIN links l2 ON l2.site_code = h.site_code AND l2.source_url = l1.target_url
+                JOIN audit_items i ON i.site_code = l2.site_code AND i.url = l2.target_url
+                WHERE h.site_code NOT IN (SELECT site_code FROM first)),
+            candidates AS (
+                SELECT site_code, 'homepage' AS basis, day, url FROM first
+                UNION ALL SELECT site_code, 'second_level', day, url FROM second),
+            ranked AS (
+                SELECT site_code, basis, day, url, row_number() OVER (
+                    PARTITION BY site_code ORDER BY day IS NULL, day DESC, url) AS n
+                FROM candidates WHERE day IS NULL OR day <= :as_of)
+            SELECT site_code, basis, day AS newest, CASE WHEN day IS NULL THEN NULL ELSE url END AS newest_url
+            FROM ranked WHERE n = 1""", {"as_of": self.as_of})
+
+    def volumes(self) -> list[dict]:
+        """Pages, items, attachments and the bytes a migration would carry (items' pages + attachments)."""
+        return self._rows("""
+            SELECT s.site_code,
+                (SELECT count(*) FROM pages p WHERE p.site_code = s.site_code AND p.kind = 'page'
+                    AND p.status BETWEEN 200 AND 299 AND p.soft_404 = 0) AS pages,
+                (SELECT count(*) FROM audit_items i WHERE i.site_code = s.site_code) AS items,
+                a.attachments, a.attachment_bytes,
+                COALESCE(a.attachment_bytes, 0) + COALESCE((SELECT sum(p.size) FROM audit_items i
+                    JOIN pages p ON p.id = i.page_id WHERE i.site_code = s.site_code), 0) AS migrate_bytes
+            FROM audit_selected s LEFT JOIN (
+                SELECT p.site_code, count(*) AS attachments, sum(COALESCE(p.size, 0)) AS attachment_bytes
+                FROM audit_selected s2 JOIN pages p ON p.site_code = s2.site_code
+                WHERE p.kind = 'attachment' AND p.status BETWEEN 200 AND 299 GROUP BY p.site_code
+            ) a ON a.site_code = s.site_code""")
+
+    def attachment_types(self) -> list[tuple]:
+        """Attachments by type: the path's extension, else the URL's (``downfile.jsp?filename=a.pdf``),
+        else the content type; summed per site and type."""
+        path = NO_QUERY_SQL.format(c="p.url")
+        last = "replace({x}, rtrim({x}, replace({x}, '{sep}', '')), '')"
+        seg = last.format(x=path, sep="/")
+        rows = self.conn.execute(f"""
+            SELECT site_code, lower(CASE WHEN instr(seg, '.') > 0 THEN {last.format(x='seg', sep='.')} ELSE '' END),
+                   lower({last.format(x='url', sep='.')}),
+                   lower(trim(CASE WHEN instr(ctype, ';') > 0 THEN substr(ctype, 1, instr(ctype, ';') - 1)
+                                   ELSE ctype END)),
+                   count(*), sum(COALESCE(size, 0))
+            FROM (SELECT p.site_code, p.url, {seg} AS seg, COALESCE(p.content_type, '') AS ctype, p.size
+                  FROM audit_selected s JOIN pages p ON p.site_code = s.site_code
+                  WHERE p.kind = 'attachment' AND p.status BETWEEN 200 AND 299)
+            GROUP BY 1, 2, 3, 4""").fetchall()
+        merged: dict[tuple[str, str], list[int]] = {}
+        for code, ext, url_ext, ctype, count, size in rows:
+            kind = (ATTACHMENT_TYPES.get(ext) or ATTACHMENT_TYPES.get(url_ext) or CONTENT_TYPES.get(ctype)
+                    or ext.upper() or ctype or "未知")
+            slot = merged.setdefault((code, kind), [0, 0])
+            slot[0] += count
+            slot[1] += size
+        return [(code, kind, c, b) for (code, kind), (c, b) in sorted(merged.items())]
+
+    def items_by_year(self) -> list[tuple]:
+        return self.conn.execute("""
+            SELECT site_code, substr(day, 1, 4), count(*) FROM audit_items
+            WHERE day IS NOT NULL GROUP BY site_code, substr(day, 1, 4) ORDER BY site_code, 2""").fetchall()
+
+    def columns(self) -> list[dict]:
+        """Per column: list pages, the items they link to, undated items, newest date up to the audit date."""
+        return self._rows("""
+            WITH heads AS (
+                SELECT site_code, path, min(name) AS name, count(*) AS list_pages, min(url) AS url
+                FROM audit_column_pages GROUP BY site_code, path),
+            linked AS (
+                SELECT DISTINCT cp.site_code, cp.path, i.page_id, i.day
+                FROM audit_column_pages cp
+                JOIN links l ON l.source_url = cp.url AND l.site_code = cp.site_code
+                JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url),
+            counted AS (
+                SELECT site_code, path, count(*) AS items, sum(day IS NULL) AS undated,
+                       max(CASE WHEN day <= :as_of THEN day END) AS newest
+                FROM linked GROUP BY site_code, path)
+            SELECT h.site_code, h.path, h.name, h.list_pages, h.url, COALESCE(c.items, 0) AS items,
+                   COALESCE(c.undated, 0) AS undated, c.newest
+            FROM heads h LEFT JOIN counted c ON c.site_code = h.site_code AND c.path = h.path
+            ORDER BY h.site_code, h.path""", {"as_of": self.as_of})
+
+    def broken_links(self) -> list[dict]:
+        """Link targets that answer 4xx/5xx or failed to fetch, internal or external, with their sources.
+
+        Starts from the (few) broken targets and walks the target index of ``links`` back to the
+        linking pages, instead of grouping every link.
+        """
+        self._temp("audit_broken_targets", """
+            SELECT p.site_code, p.url, p.status, 'HTTP ' || p.status AS problem FROM pages p
+            WHERE p.status >= 400
+            UNION ALL
+            SELECT cu.site_code, cu.url, NULL, COALESCE(cu.last_error, cu.reason, 'fetch failed') FROM crawl_urls cu
+            WHERE cu.state = 'failed'
+              AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.site_code = cu.site_code AND p.url = cu.url)""",
+            ("url",))
+        rows = self._rows("""
+            SELECT l.site_code, l.target_url, CASE WHEN l.in_scope THEN 'internal' ELSE 'external' END AS scope,
+                   b.status, b.problem, count(*) AS link_count, group_concat(l.source_url, char(10)) AS sources
+            FROM audit_broken_targets b JOIN links l ON l.target_url = b.url
+            JOIN audit_selected s ON s.site_code = l.site_code
+            WHERE (l.in_scope = 1 AND l.site_code = b.site_code) OR l.in_scope = 0
+            GROUP BY l.site_code, l.target_url ORDER BY l.site_code, l.target_url""")
+        for row in rows:
+            row["source_urls"] = sorted(set(row.pop("sources").split("\n")))
+        return rows
+
+    def external_unchecked(self) -> list[tuple]:
+        """External links whose target no crawl in the workspace fetched: counted, not guessed."""
+        return self.conn.execute("""
+            SELECT l.site_code, count(DISTINCT l.target_url) FROM audit_selected s
+            JOIN links l ON l.site_code = s.site_code AND l.in_scope = 0
+            WHERE l.target_status IS NULL
+              AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = l.target_url)
+              AND NOT EXISTS (SELECT 1 FROM audit_broken_targets b WHERE b.url = l.target_url)
+            GROUP BY l.site_code""").fetchall()
+
+    def soft_404s(self) -> list[tuple]:
+        return self.conn.execute("""
+            SELECT p.site_code, p.url FROM audit_selected s JOIN pages p ON p.site_code = s.site_code
+            WHERE p.soft_404 = 1 ORDER BY p.site_code, p.url""").fetchall()
+
+    def undated_items(self) -> list[tuple]:
+        return self.conn.execute("""
+            SELECT site_code, url, title, column_name FROM audit_items WHERE day IS NULL
+            ORDER BY site_code, url""").fetchall()
+
+    def reposts(self) -> list[dict]:
+        """Items sharing near-identical text with an item of another site (the whole inventory)."""
+        return repost_pairs(self.conn, self._temp)

@@ -1,0 +1,86 @@
+"""Reposts: items whose text nearly duplicates an item of another site in the inventory.
+
+``records.fingerprint`` (written by extraction) is a bottom-k MinHash of the text's 4-character
+shingles, documented as ``"mh1:"`` followed by up to 64 eight-digit hex CRC32 values, smallest
+first. Two texts are near-duplicates when the estimated Jaccard similarity reaches 0.8: of the
+k smallest hashes of both sketches together, the share found in both.
+
+Candidate pairs come from SQL: the few smallest hashes of each sketch are exploded into rows
+and joined across sites (a near-duplicate pair shares at least one of them with probability
+above 1 - 0.2^16). Hashes carried by very many items are boilerplate shingles and are not used
+as join keys, which keeps the join linear. Only candidate pairs are compared in Python.
+"""
+from __future__ import annotations
+
+import heapq
+import sqlite3
+
+PREFIX = "mh1:"
+K = 64
+KEYS_PER_ITEM = 16         # smallest hashes used as join keys
+MAX_ITEMS_PER_KEY = 200    # a hash shared by more items is boilerplate, not evidence of a repost
+THRESHOLD = 0.8
+
+
+def decode(fp: str) -> list[int]:
+    """The hashes of a fingerprint; ValueError for anything not in the documented format."""
+    if not fp or not fp.startswith(PREFIX) or (len(fp) - len(PREFIX)) % 8:
+        raise ValueError(f"not an mh1 fingerprint: {fp[:20]!r}")
+    body = fp[len(PREFIX):]
+    return [int(body[i:i + 8], 16) for i in range(0, len(body), 8)]
+
+
+def similarity(a: str, b: str) -> float:
+    """Estimated Jaccard similarity of two fingerprints (the estimator extraction documents)."""
+    sa, sb = decode(a), decode(b)
+    if not sa or not sb:
+        return 0.0
+    k = min(len(sa), len(sb), K)
+    both = set(sa) & set(sb)
+    smallest = heapq.nsmallest(k, set(sa) | set(sb))
+    return sum(1 for h in smallest if h in both) / len(smallest)
+
+
+def repost_pairs(conn: sqlite3.Connection, make_temp) -> list[dict]:
+    """Every (audited item, other site's item) pair at or above the threshold, best match first."""
+    conn.execute("DROP TABLE IF EXISTS temp.audit_key_numbers")
+    conn.execute("CREATE TEMP TABLE audit_key_numbers (n INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO audit_key_numbers VALUES (?)", [(n,) for n in range(KEYS_PER_ITEM)])
+    make_temp("audit_fp_keys", f"""
+        SELECT r.page_id, r.site_code, substr(r.fingerprint, {len(PREFIX) + 1} + 8 * k.n, 8) AS h
+        FROM records r JOIN audit_key_numbers k ON {len(PREFIX)} + 8 * (k.n + 1) <= length(r.fingerprint)
+        WHERE r.page_type = 'article' AND r.fingerprint LIKE '{PREFIX}%'""", ("h",))
+    make_temp("audit_fp_shared", f"""
+        SELECT h FROM audit_fp_keys GROUP BY h
+        HAVING count(DISTINCT site_code) > 1 AND count(*) <= {MAX_ITEMS_PER_KEY}""", ("h",))
+    rows = conn.execute("""
+        SELECT DISTINCT a.site_code, a.page_id, b.site_code, b.page_id
+        FROM audit_fp_shared s
+        JOIN audit_fp_keys a ON a.h = s.h JOIN audit_selected sel ON sel.site_code = a.site_code
+        JOIN audit_fp_keys b ON b.h = s.h AND b.site_code != a.site_code""").fetchall()
+    conn.execute("DROP TABLE IF EXISTS temp.audit_key_numbers")
+    if not rows:
+        return []
+    ids = sorted({r[1] for r in rows} | {r[3] for r in rows})
+    info = _items(conn, ids)
+    pairs = []
+    for code, page_id, other_code, other_id in rows:
+        mine, other = info[page_id], info[other_id]
+        score = similarity(mine[2], other[2])
+        if score >= THRESHOLD:
+            pairs.append({"site_code": code, "url": mine[0], "title": mine[1], "other_site_code": other_code,
+                          "other_url": other[0], "similarity": round(score, 3)})
+    pairs.sort(key=lambda p: (p["site_code"], p["url"], -p["similarity"], p["other_site_code"], p["other_url"]))
+    return pairs
+
+
+def _items(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
+    """URL, title and fingerprint of the candidate items, read in one pass through a TEMP id list."""
+    conn.execute("DROP TABLE IF EXISTS temp.audit_candidate_ids")
+    conn.execute("CREATE TEMP TABLE audit_candidate_ids (page_id INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO audit_candidate_ids VALUES (?)", [(i,) for i in ids])
+    rows = conn.execute("""
+        SELECT r.page_id, p.url, r.title, r.fingerprint FROM audit_candidate_ids c
+        JOIN records r ON r.page_id = c.page_id JOIN pages p ON p.id = r.page_id""").fetchall()
+    conn.execute("DROP TABLE temp.audit_candidate_ids")
+    return {row[0]: row[1:] for row in rows}
