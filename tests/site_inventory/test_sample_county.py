@@ -1,0 +1,313 @@
+"""The sample county: deterministic, and served exactly as its manifest says (plain HTTP client)."""
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import re
+import struct
+from collections import deque
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import requests
+from lxml import html as lxml_html
+
+from site_inventory.demo_server import CountyServer
+from site_inventory.sample_county import generate, inventory_rows, write_inventory_csv, write_manifest
+from site_inventory.synthetic_site import SyntheticSite
+
+
+def fetch(server, url, method="GET", session=None, **kwargs):
+    """Request ``url`` (a county URL) from the server, naming its host in the Host header."""
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {"Host": parts.netloc, **kwargs.pop("headers", {})}
+    return (session or requests).request(method, server.base_url + target, headers=headers,
+                                         allow_redirects=False, timeout=10, **kwargs)
+
+
+def links_of(page_url, body: bytes, encoding: str) -> list[str]:
+    """Absolute URLs of the <a href> links on a page (fragments dropped)."""
+    doc = lxml_html.fromstring(body.decode("gb18030" if encoding == "gbk" else "utf-8"))
+    return [urljoin(page_url, a.get("href")).partition("#")[0] for a in doc.iter("a") if a.get("href")]
+
+
+def decode(body: bytes, encoding: str) -> str:
+    return body.decode("gb18030" if encoding == "gbk" else encoding)
+
+
+def by_url(manifest):
+    return {p["url"]: p for p in manifest["pages"]}
+
+
+def test_same_seed_same_bytes_and_manifest(sample_county):
+    again = generate(seed=2026, as_of=date(2026, 6, 30))
+    assert again.manifest == sample_county.manifest
+    for a, b in zip(sample_county.builders, again.builders):
+        assert {k: p.body for k, p in a.pages.items()} == {k: p.body for k, p in b.pages.items()}
+    other = generate(seed=7)
+    assert other.manifest["items"] != sample_county.manifest["items"]
+
+
+def test_every_manifest_page_is_served_as_listed(county_server, sample_county):
+    session = requests.Session()
+    pages = sample_county.manifest["pages"]
+    assert len(pages) == sample_county.manifest["counts"]["pages"]
+    for row in pages:
+        r = fetch(county_server, row["url"], session=session)
+        assert r.status_code == row["status"], row["url"]
+        if row["status"] == 301:
+            assert r.headers["Location"] == row["location"]
+            continue
+        assert r.headers["Content-Type"] == row["content_type"], row["url"]
+        if row["status"] == 200:
+            assert len(r.content) == row["size"], row["url"]
+            assert hashlib.sha256(r.content).hexdigest() == row["sha256"], row["url"]
+            assert r.headers["Last-Modified"] == row["last_modified"]
+
+
+def test_gbk_sites_bytes_decode_as_gb18030_with_gb2312_declared(county_server, sample_county):
+    m = sample_county.manifest
+    gbk_codes = {s["site_code"] for s in m["sites"] if s["encoding"] == "gbk"}
+    assert len(gbk_codes) == 2
+    items = [i for i in m["items"] if i["site_code"] in gbk_codes]
+    assert len(items) > 40
+    for item in items:
+        raw = fetch(county_server, item["url"]).content
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+        text = raw.decode("gb18030")
+        assert 'charset=gb2312' in text
+        assert f"<title>{item['title']}" in text or item["title"][:19] in text
+        assert item["title"].encode("gbk") in raw
+    declared = {fetch(county_server, i["url"]).headers["Content-Type"] for i in items}
+    assert declared == {"text/html; charset=gb2312", "text/html"}
+
+
+def test_attachments_match_manifest_and_are_valid_files(county_server, sample_county):
+    files = [a for i in sample_county.manifest["items"] for a in i["attachments"]]
+    assert len(files) >= 15
+    assert {a["type"] for a in files} == {"pdf", "doc", "xls"}
+    assert any(re.search(r"[\u4e00-\u9fff]", urlsplit(a["url"]).path.encode().decode()) or "%E" in a["url"]
+               for a in files)
+    for a in files:
+        data = fetch(county_server, a["url"]).content
+        assert len(data) == a["size"] and hashlib.sha256(data).hexdigest() == a["sha256"]
+        if a["type"] == "pdf":
+            check_pdf(data)
+        else:
+            names = cfb_stream_names(data)
+            assert names == ({"Workbook"} if a["type"] == "xls" else {"WordDocument", "1Table"})
+
+
+def check_pdf(data: bytes) -> None:
+    """Header, trailer and every xref offset pointing at its object."""
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    startxref = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    assert data[startxref:startxref + 4] == b"xref"
+    lines = data[startxref:].split(b"\n")
+    count = int(lines[1].split()[1])
+    for number in range(1, count):
+        offset = int(lines[2 + number][:10])
+        assert data[offset:].startswith(b"%d 0 obj" % number)
+
+
+def cfb_stream_names(data: bytes) -> set[str]:
+    """Names of the streams in an OLE2 compound file, read through its FAT chain."""
+    assert data[:8] == bytes.fromhex("D0CF11E0A1B11AE1")
+    fat_sectors, dir_start = struct.unpack_from("<II", data, 0x2C)
+    difat = struct.unpack_from("<109I", data, 0x4C)[:fat_sectors]
+    fat = []
+    for s in difat:
+        fat += struct.unpack_from("<128I", data, 512 + s * 512)
+    names, sector = set(), dir_start
+    while sector != 0xFFFFFFFE:
+        chunk = data[512 + sector * 512: 512 + (sector + 1) * 512]
+        for i in range(4):
+            entry = chunk[i * 128:(i + 1) * 128]
+            length, kind = struct.unpack_from("<HB", entry, 64)
+            if kind == 2:
+                names.add(entry[:length - 2].decode("utf-16-le"))
+        sector = fat[sector]
+    return names
+
+
+def test_robots_sitemaps_and_feed_where_claimed(county_server, sample_county):
+    m = sample_county.manifest
+    with_robots = [s for s in m["sites"] if s["robots_url"]]
+    assert 1 <= len(with_robots) < len(m["sites"])
+    for site in m["sites"]:
+        robots = fetch(county_server, site["url"] + "robots.txt")
+        assert robots.status_code == (200 if site["robots_url"] else 404)
+        for sitemap in site["sitemaps"]:
+            assert fetch(county_server, sitemap).status_code == 200
+    delays = [s["crawl_delay"] for s in with_robots if s["crawl_delay"]]
+    assert delays and max(delays) <= 0.05
+    pages = by_url(m)
+    sitemaps = [p for p in m["pages"] if p["page_type"] in ("sitemap", "feed")]
+    assert any("sitemapindex" in fetch(county_server, p["url"]).text for p in sitemaps)
+    for p in sitemaps:
+        text = fetch(county_server, p["url"]).text
+        for loc in p["locs"]:
+            assert f">{loc}<" in text
+            assert pages[loc]["status"] == 200
+
+
+def list_links(page_url, body: bytes, encoding: str) -> list[str]:
+    """Absolute URLs of the links in a list page's list block (not the nav, pager or footer)."""
+    doc = lxml_html.fromstring(body.decode("gb18030" if encoding == "gbk" else "utf-8"))
+    return [urljoin(page_url, a.get("href")) for a in doc.xpath('//ul[@class="list"]//a')]
+
+
+def test_list_pages_link_exactly_their_items_and_blank_columns_link_none(county_server, sample_county):
+    m = sample_county.manifest
+    pages = by_url(m)
+    session = requests.Session()
+    for col in m["columns"]:
+        assert col["item_count"] == len(col["item_urls"])
+        assert col["blank"] == (col["item_count"] == 0)
+        if col["single_page"]:
+            assert col["item_urls"] == [col["url"]] and not col["blank"] and not col["list_urls"]
+            continue
+        found = []
+        for url in col["list_urls"]:
+            found += list_links(url, fetch(county_server, url, session=session).content, pages[url]["encoding"])
+        assert sorted(found) == sorted(col["item_urls"]), col["path"]
+    blank = m["defects"]["blank_columns"]
+    assert len(blank) == sum(c["blank"] for c in m["columns"])
+    for b in blank:
+        body = fetch(county_server, b["url"], session=session).content
+        assert "暂无信息".encode(pages[b["url"]]["encoding"]) in body and not list_links(b["url"], body, pages[b["url"]]["encoding"])
+
+
+def test_planted_defects_are_really_there(county_server, sample_county):
+    m = sample_county.manifest
+    d = m["defects"]
+    items = {i["url"]: i for i in m["items"]}
+    pages = by_url(m)
+    assert len(d["broken_links"]) >= 4
+    assert {b["scope"] for b in d["broken_links"]} == {"internal", "external"}
+    for b in d["broken_links"]:
+        src = fetch(county_server, b["source"])
+        assert b["target"] in links_of(b["source"], src.content, pages[b["source"]]["encoding"])
+        assert fetch(county_server, b["target"]).status_code == 404
+    for url in d["soft_404s"]:
+        r = fetch(county_server, url)
+        assert r.status_code == 200 and "页面不存在" in decode(r.content, pages[url]["encoding"])
+    for url in d["undated_items"]:
+        text = decode(fetch(county_server, url).content, pages[url]["encoding"])
+        assert items[url]["published"] is None
+        assert not re.search(r"(时间|日期)：\s*\d{4}", text)
+    assert len(d["reposts"]) == 1
+    repost = items[d["reposts"][0]["url"]]
+    original = items[d["reposts"][0]["repost_of"]]
+    assert repost["body_text"] == original["body_text"] and repost["site_code"] != original["site_code"]
+    for rd in d["robots_disallowed"]:
+        assert rd["urls"] and all(urlsplit(u).path.startswith(rd["prefix"]) for u in rd["urls"])
+    verdicts = m["verdicts"]
+    assert [code for code, v in verdicts.items() if not v["passed"]] == ["3311270002", "3311270003", "3311270005"]
+    assert verdicts["3311270002"]["blank_columns"] >= 5
+    assert d["stale_homepages"] == ["3311270005"]
+
+
+def test_item_pages_show_their_manifest_fields(county_server, sample_county):
+    m = sample_county.manifest
+    pages = by_url(m)
+    session = requests.Session()
+    for item in m["items"]:
+        site = next(s for s in m["sites"] if s["site_code"] == item["site_code"])
+        text = decode(fetch(county_server, item["url"], session=session).content, pages[item["url"]]["encoding"])
+        doc = lxml_html.fromstring(text)
+        assert doc.findtext(".//title").startswith(item["title"])
+        for paragraph in item["body_text"].split("\n"):
+            assert paragraph.replace("“", "“") in lxml_html.tostring(doc, encoding="unicode", method="text")
+        if item["published"]:
+            assert item["published"][:4] in text
+        if item["index_number"]:
+            assert f"<th>索引号</th><td>{item['index_number']}</td>" in text
+        if site["cms"] == "hanweb":
+            assert "<!--ZJEG_RSS.content.begin-->" in text and "大汉版通发布系统" in text
+        if site["cms"] == "trs":
+            assert 'class="TRS_Editor"' in text
+        assert item["breadcrumb"][0] == "首页" and item["breadcrumb"][-1] in (item["column_name"], "正文")
+
+
+def test_calendar_trap_is_endless_and_strict(county_server, sample_county):
+    trap = sample_county.manifest["defects"]["traps"][0]
+    url, seen = trap["entry_url"], set()
+    for _ in range(6):
+        r = fetch(county_server, url)
+        assert r.status_code == 200
+        seen.add(url)
+        nxt = [u for u in links_of(url, r.content, "utf-8") if "下个月" in r.text and "month=" in u]
+        url = nxt[-1]
+    assert len(seen) == 6
+    assert fetch(county_server, url.split("?")[0] + "?month=2026-13").status_code == 404
+
+
+def test_server_http_features(county_server, sample_county):
+    url = "http://www.qingxi.example.gov.cn/"
+    plain = fetch(county_server, url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    raw = requests.get(county_server.base_url + "/", headers={"Host": "www.qingxi.example.gov.cn",
+                                                              "Accept-Encoding": "gzip"}, stream=True)
+    assert raw.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(raw.raw.read()) == plain.content
+    head = fetch(county_server, url, method="HEAD", headers={"Accept-Encoding": "identity"})
+    assert head.content == b"" and head.headers["Content-Length"] == str(len(plain.content))
+    assert fetch(county_server, url, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+    assert fetch(county_server, url, headers={"If-Modified-Since": plain.headers["Last-Modified"]}).status_code == 304
+    assert fetch(county_server, url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert fetch(county_server, "http://unknown.example.gov.cn/").status_code == 404
+    assert county_server.hits[("www.qingxi.example.gov.cn", "/")] == 6
+    assert f"www.qingxi.example.gov.cn:80:127.0.0.1:{county_server.port}" in county_server.resolve_rules()
+    assert len(county_server.resolve_rules()) == len(sample_county.hosts)
+
+
+def test_mutate_changes_one_page_and_its_validators(county_server, sample_county):
+    item = next(i for i in sample_county.manifest["items"] if i["site_code"] == "3311270001")
+    before = fetch(county_server, item["url"])
+    county_server.mutate(item["url"], "<html><body>已更新</body></html>")
+    after = fetch(county_server, item["url"])
+    assert "已更新" in after.text and after.headers["ETag"] != before.headers["ETag"]
+    assert fetch(county_server, item["url"], headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+    county_server.mutate(item["url"], status=404)
+    assert fetch(county_server, item["url"]).status_code == 404
+    assert sample_county.page(item["url"]).body == before.content
+
+
+def test_server_refuses_non_loopback():
+    with pytest.raises(ValueError):
+        CountyServer(SyntheticSite("x.example.gov.cn", 3), host="0.0.0.0")
+
+
+def test_synthetic_site_is_fully_reachable_and_sized():
+    site = SyntheticSite("big.example.gov.cn", 300, seed=3)
+    with CountyServer([site]) as server:
+        session, seen, queue = requests.Session(), {"http://big.example.gov.cn/"}, deque(["http://big.example.gov.cn/"])
+        while queue:
+            url = queue.popleft()
+            r = fetch(server, url, session=session)
+            assert r.status_code == 200 and 3000 <= len(r.content) <= 8500, (url, len(r.content))
+            for link in links_of(url, r.content, "utf-8"):
+                if link not in seen:
+                    seen.add(link)
+                    queue.append(link)
+    assert seen == set(site.urls())
+    assert site.respond("big.example.gov.cn", "/p/300.html") is None
+
+
+def test_inventory_csv_files(tmp_path, sample_county):
+    rows = inventory_rows(sample_county)
+    assert len(rows) == 6 and sum(r["action"] == "keep" for r in rows) == 1
+    assert any(r["aliases"] for r in rows)
+    english = write_inventory_csv(sample_county, tmp_path / "inv.csv")
+    assert english.read_bytes().startswith(b"\xef\xbb\xbfsite_code,name,url")
+    chinese = write_inventory_csv(sample_county, tmp_path / "inv_gbk.csv", chinese=True)
+    with chinese.open(encoding="gb18030", newline="") as fh:
+        parsed = list(csv.DictReader(fh))
+    assert list(parsed[0]) == ["网站标识码", "网站名称", "网址", "别名", "级别", "上级标识码", "处置方式", "主办单位"]
+    assert [r["网站标识码"] for r in parsed] == [r["site_code"] for r in rows]
+    assert write_manifest(sample_county, tmp_path / "m.json").stat().st_size > 10000
