@@ -57,6 +57,9 @@ class Queries:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
+    def _columns_of(self, table: str) -> set[str]:
+        return {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+
     def _temp(self, name: str, select: str, indexes: tuple[str, ...] = (), params=()) -> None:
         self.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
         self.conn.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
@@ -239,11 +242,12 @@ class Queries:
 
     def external_unchecked(self) -> list[tuple]:
         """External links whose target no crawl in the workspace fetched: counted, not guessed."""
-        return self.conn.execute("""
+        checked = "l.target_status IS NULL AND" if "target_status" in self._columns_of("links") else ""
+        return self.conn.execute(f"""
             SELECT l.site_code, count(DISTINCT l.target_url) FROM audit_selected s
             JOIN links l ON l.site_code = s.site_code AND l.in_scope = 0
-            WHERE l.target_status IS NULL
-              AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = l.target_url)
+            WHERE {checked}
+              NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = l.target_url)
               AND NOT EXISTS (SELECT 1 FROM audit_broken_targets b WHERE b.url = l.target_url)
             GROUP BY l.site_code""").fetchall()
 

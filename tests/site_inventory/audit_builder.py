@@ -48,10 +48,13 @@ class Builder:
         self._url(code, url, "failed", "link", error)
 
     def _url(self, code, url, state, via, error=None):
-        self.conn.execute(
-            "INSERT INTO crawl_urls (site_code, url, host, path_key, state, discovered_via, attempts, last_error,"
-            " discovered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-            (code, url, urlsplit(url).hostname, url.split("?")[0], state, via, error, NOW, NOW))
+        row = {"site_code": code, "url": url, "host": urlsplit(url).hostname, "path_key": url.split("?")[0],
+               "state": state, "discovered_via": via, "attempts": 1, "last_error": error,
+               "discovered_at": NOW, "updated_at": NOW}
+        known = {r[1] for r in self.conn.execute("PRAGMA table_info(crawl_urls)")}
+        row = {k: v for k, v in row.items() if k in known}
+        self.conn.execute(f"INSERT INTO crawl_urls ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                          list(row.values()))
 
     def link(self, code, source, target, in_scope=1, text=""):
         self.conn.execute(
