@@ -158,16 +158,22 @@ def _v4_mapping() -> str:
             path TEXT NOT NULL,              -- names joined with ' > '
             name TEXT NOT NULL,
             parent_path TEXT,
-            list_urls TEXT,                  -- JSON list
-            item_count INTEGER NOT NULL DEFAULT 0,
-            newest_date TEXT,
+            depth INTEGER NOT NULL DEFAULT 1,
+            list_urls TEXT,                  -- JSON list of the column's list pages
+            url_keys TEXT,                   -- JSON list: Hanweb col ids (col:123), TRS folders (dir:/a/b/)
+            item_count INTEGER NOT NULL DEFAULT 0,   -- items filed directly in this column
+            total_count INTEGER NOT NULL DEFAULT 0,  -- items in this column and its sub-columns
+            newest_date TEXT,                -- newest publish date in this column and below
+            evidence TEXT,                   -- JSON list: breadcrumb/column_name/url/list/nav
             UNIQUE (site_code, path)
         );
         CREATE TABLE item_source_columns (
             page_id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
-            column_path TEXT                 -- source_columns.path
+            column_path TEXT,                -- source_columns.path; NULL when nothing tells
+            evidence TEXT                    -- which clue placed it: breadcrumb/url/list/column_name/...
         );
+        CREATE INDEX item_source_columns_by_site ON item_source_columns (site_code, column_path);
         CREATE TABLE mapping_rules (
             id INTEGER PRIMARY KEY,
             position INTEGER NOT NULL,
@@ -184,12 +190,13 @@ def _v4_mapping() -> str:
         CREATE TABLE item_mappings (
             page_id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
-            action TEXT NOT NULL,
+            action TEXT NOT NULL,            -- map/drop/homepage/static, or unmapped when no rule matched
             target_id TEXT,
-            target_path TEXT,
-            rule_id INTEGER,
+            target_path TEXT,                -- names from the tree root joined with '/', plus the per-site child
+            rule_id INTEGER,                 -- mapping_rules.id that decided it
             applied_at TEXT NOT NULL
         );
+        CREATE INDEX item_mappings_by_site ON item_mappings (site_code, action);
         """
 
 

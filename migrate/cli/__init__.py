@@ -150,4 +150,6 @@ def main():
 
 
 from . import inventory  # noqa: E402,F401  (registers 'govmigrate inventory')
+from . import columns  # noqa: E402,F401  (registers 'govmigrate columns')
+from . import mapping  # noqa: E402,F401  (registers 'govmigrate map')
 from . import audit  # noqa: E402,F401  (registers 'govmigrate audit')

@@ -1,0 +1,353 @@
+"""Discover each site's own columns (源栏目) and file every record under one of them.
+
+Clues, strongest first: the page's breadcrumb (当前位置：首页 > 政务公开 > 通知公告), the column its
+URL belongs to (Hanweb ``art_COL_ID``/``/col/colN/``, TRS folders ``/zwgk/tzgg/202301/t..``), the
+list pages that link to it, and the ``ColumnName`` meta. List pages and navigation menus name the
+columns their URLs stand for. The result is one tree per site with item counts and newest dates,
+stored in ``source_columns`` and ``item_source_columns``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from .rules import PATH_SEPARATOR
+from .target_tree import short_site_name
+
+ITEM_TYPES = ("article",)
+LIST_TYPES = ("list", "column_index")
+HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "Home", "HOME", "当前位置", "您的位置", "您现在的位置"}
+TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章", "浏览文章", "详细内容", "信息详情"}
+NOT_COLUMN_ANCHORS = re.compile(r"^(更多|more|MORE|More|下一页|上一页|首页|尾页|末页|\d+|>>|»|\.\.\.|…+|\[?更多\]?.*)$")
+HANWEB_ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.html?$")
+HANWEB_COLUMN = re.compile(r"/col/col(\d+)(?:/|$)")
+LIST_FILE = re.compile(r"^(.*/)(?:(?:index|list|default)[_\d]*\.\w+)?$")
+DATE_FOLDER = re.compile(r"(?:\d{6}|\d{8}|\d{4}/\d{1,2}(?:/\d{1,2})?)/$")
+CATEGORY_PARAMS = ("classid", "catid", "columnid", "channelid", "typeid", "colid", "lmid", "cid")
+
+
+@dataclass
+class SiteColumn:
+    """One discovered column of a site (a row of ``source_columns``)."""
+
+    path: tuple[str, ...]
+    list_urls: set[str] = field(default_factory=set)
+    url_keys: set[str] = field(default_factory=set)
+    evidence: set[str] = field(default_factory=set)
+    item_count: int = 0
+    total_count: int = 0
+    newest_date: str | None = None
+
+
+def url_key(url: str, is_list: bool) -> str | None:
+    """The column a URL belongs to: ``col:123`` (Hanweb), ``dir:/a/b/`` (a folder, date folders
+    removed, as TRS/Dede/JEECMS lay them out) or ``q:classid=7`` (a category query parameter)."""
+    parts = urlsplit(url)
+    match = (HANWEB_COLUMN if is_list else HANWEB_ARTICLE).search(parts.path)
+    if match:
+        return f"col:{match.group(1)}"
+    query = dict(parse_qsl(parts.query.lower()))
+    for name in CATEGORY_PARAMS:
+        if query.get(name):
+            return f"q:{name}={query[name]}"
+    if is_list:
+        match = LIST_FILE.match(parts.path)
+        folder = match.group(1) if match else None
+    else:
+        folder = parts.path.rsplit("/", 1)[0] + "/"
+        while DATE_FOLDER.search(folder):
+            folder = DATE_FOLDER.sub("", folder)
+    return f"dir:{folder}" if folder and folder != "/" else None
+
+
+def clean_breadcrumb(crumbs, site_names: tuple[str, ...], title: str | None = None) -> list[str]:
+    """Breadcrumb names without the home link, the site's name and, for items, the item itself."""
+    if isinstance(crumbs, str):
+        try:
+            crumbs = json.loads(crumbs)
+        except ValueError:
+            crumbs = [part for part in re.split(r"\s*(?:>|＞|»|›|/|→)\s*", crumbs)]
+    names = [str(name).strip() for name in crumbs or [] if str(name).strip()]
+    while names and (names[0] in HOME_WORDS or names[0] in site_names):
+        names.pop(0)
+    if names and names[-1] in TAIL_WORDS:
+        names.pop()
+    if title is not None and len(names) > 1:
+        last, title = names[-1], title.strip()
+        if last == title or (len(last) > 8 and title.startswith(last.rstrip("…. "))):
+            names.pop()
+    return names
+
+
+def discover(workspace, codes=()) -> dict[str, dict[tuple, SiteColumn]]:
+    """Discover and store the columns of the given sites (default: every site); returns them."""
+    sites = {row["site_code"]: row for row in workspace.db["sites"].rows}
+    wanted = list(codes) or sorted(set(sites) | _codes_with_records(workspace.db))
+    found = {}
+    for code in wanted:
+        columns, placements = discover_site(workspace.db, code, sites.get(code, {}))
+        _store(workspace.db, code, columns, placements)
+        found[code] = columns
+    return found
+
+
+def _codes_with_records(db) -> set[str]:
+    return {row[0] for row in db.execute("SELECT DISTINCT site_code FROM records")}
+
+
+def site_names(site: dict) -> tuple[str, ...]:
+    name = site.get("name") or ""
+    return tuple(n for n in {name, short_site_name(name)} if n)
+
+
+def discover_site(db, code: str, site: dict) -> tuple[dict[tuple, SiteColumn], dict[int, tuple]]:
+    """Columns of one site and, for each record, (column path or None, evidence)."""
+    names = site_names(site)
+    records = list(db.query(
+        "SELECT page_id, url, page_type, title, breadcrumb, column_name, published FROM records "
+        "WHERE site_code = ? ORDER BY page_id", [code]))
+    links = list(db.query(
+        "SELECT source_url, target_url, anchor_text FROM links WHERE site_code = ? AND in_scope = 1", [code]))
+    columns: dict[tuple, SiteColumn] = {}
+    key_paths = _list_page_columns(records, links, names, columns)
+    _nav_columns(links, key_paths, columns)
+    placements = _place_records(records, links, names, key_paths, columns)
+    _count(records, placements, columns)
+    return columns, placements
+
+
+def _column(columns: dict, path: tuple, evidence: str) -> SiteColumn:
+    """The column for ``path`` (created with its parents), noting the clue that showed it."""
+    for depth in range(1, len(path) + 1):
+        columns.setdefault(path[:depth], SiteColumn(path[:depth]))
+    column = columns[path]
+    column.evidence.add(evidence)
+    return column
+
+
+def _anchor_names(links) -> dict[str, Counter]:
+    """Link texts pointing at each URL, without 更多/下一页/page numbers."""
+    texts: dict[str, Counter] = defaultdict(Counter)
+    for link in links:
+        text = (link["anchor_text"] or "").strip()
+        if text and len(text) <= 20 and not NOT_COLUMN_ANCHORS.match(text):
+            texts[link["target_url"]][text] += 1
+    return texts
+
+
+def _list_page_columns(records, links, names, columns) -> dict[str, tuple]:
+    """Name the column of every list page; returns URL key -> column path."""
+    anchors = _anchor_names(links)
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for record in records:
+        if record["page_type"] not in LIST_TYPES:
+            continue
+        path, evidence = _list_path(record, anchors, names)
+        if not path:
+            continue
+        column = _column(columns, path, evidence)
+        column.list_urls.add(record["url"])
+        key = url_key(record["url"], is_list=True)
+        if key:
+            column.url_keys.add(key)
+            votes[key][path] += 1
+    return {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
+
+
+def _list_path(record, anchors, names) -> tuple[tuple, str]:
+    crumbs = clean_breadcrumb(record["breadcrumb"], names)
+    if crumbs:
+        return tuple(crumbs), "breadcrumb"
+    if record["column_name"]:
+        return (record["column_name"].strip(),), "column_name"
+    texts = anchors.get(record["url"])
+    if texts:
+        return (texts.most_common(1)[0][0],), "nav"
+    title = (record["title"] or "").strip()
+    for name in names:
+        title = re.sub(rf"\s*[-_|－—]+\s*{re.escape(name)}.*$", "", title)
+    return ((title,), "title") if title else ((), "")
+
+
+def _nav_columns(links, key_paths, columns) -> None:
+    """Columns named only by navigation links to column-list URLs (e.g. never crawled)."""
+    anchors = _anchor_names(links)
+    for url, texts in anchors.items():
+        key = url_key(url, is_list=True)
+        if not key or not (key.startswith("col:") or _looks_like_list(url)):
+            continue
+        if key in key_paths:
+            columns[key_paths[key]].evidence.add("nav")
+            continue
+        path = (texts.most_common(1)[0][0],)
+        column = _column(columns, path, "nav")
+        column.list_urls.add(url)
+        column.url_keys.add(key)
+        key_paths[key] = path
+
+
+def _looks_like_list(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.endswith("/") or bool(re.search(r"/(index|list|default)(_\d+)?\.s?html?$", path))
+
+
+def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple]:
+    """Each record's (column path, evidence); structure pages keep their list column."""
+    by_url = {record["url"]: record for record in records}
+    list_of_url = {url: path for column in columns.values() for url in column.list_urls
+                   for path in [column.path]}
+    listed_in: dict[str, Counter] = defaultdict(Counter)
+    for link in links:
+        source_path = list_of_url.get(link["source_url"]) or key_paths.get(url_key(link["source_url"], True) or "")
+        source = by_url.get(link["source_url"])
+        if source_path and source is not None and source["page_type"] in LIST_TYPES:
+            listed_in[link["target_url"]][source_path] += 1
+    by_last_name = defaultdict(set)
+    for path in columns:
+        by_last_name[path[-1]].add(path)
+    placements: dict[int, tuple] = {}
+    for record in records:
+        if record["page_type"] in LIST_TYPES:
+            path = list_of_url.get(record["url"])
+            placements[record["page_id"]] = (path, "list_page") if path else (None, "none")
+        elif record["page_type"] == "homepage":
+            placements[record["page_id"]] = (None, "homepage")
+        else:
+            placements[record["page_id"]] = _item_path(record, names, key_paths, listed_in, by_last_name)
+    _place_attachments(records, links, placements)
+    return placements
+
+
+def _item_path(record, names, key_paths, listed_in, by_last_name) -> tuple:
+    crumbs = clean_breadcrumb(record["breadcrumb"], names, record["title"] or "")
+    if crumbs:
+        return _widen(tuple(crumbs), by_last_name), "breadcrumb"
+    key = url_key(record["url"], is_list=False)
+    if key and key in key_paths:
+        return key_paths[key], "url"
+    if record["url"] in listed_in:
+        return listed_in[record["url"]].most_common(1)[0][0], "list"
+    if record["column_name"]:
+        return _widen((record["column_name"].strip(),), by_last_name), "column_name"
+    return None, "none"
+
+
+def _widen(path: tuple, by_last_name) -> tuple:
+    """A one-name path becomes the full path of the only known column with that name."""
+    if len(path) == 1 and len(by_last_name.get(path[0], ())) == 1:
+        return next(iter(by_last_name[path[0]]))
+    return path
+
+
+def _place_attachments(records, links, placements) -> None:
+    """Attachment records follow the item that links to them."""
+    by_url = {record["url"]: record for record in records}
+    parent_of = {}
+    for link in links:
+        source = by_url.get(link["source_url"])
+        if source is not None and source["page_type"] not in LIST_TYPES:
+            parent_of.setdefault(link["target_url"], source["page_id"])
+    for record in records:
+        if record["page_type"] == "attachment" and record["url"] in parent_of:
+            path, _ = placements.get(parent_of[record["url"]], (None, "none"))
+            if path:
+                placements[record["page_id"]] = (path, "attachment_of")
+
+
+def _count(records, placements, columns) -> None:
+    """Item counts per column (direct and with sub-columns) and the newest publish date."""
+    for record in records:
+        path, evidence = placements[record["page_id"]]
+        if not path:
+            continue
+        column = _column(columns, path, evidence)
+        if record["page_type"] not in ITEM_TYPES:
+            continue
+        column.item_count += 1
+        for depth in range(1, len(path) + 1):
+            ancestor = columns[path[:depth]]
+            ancestor.total_count += 1
+            published = (record["published"] or "")[:10] or None
+            if published and (ancestor.newest_date is None or published > ancestor.newest_date):
+                ancestor.newest_date = published
+
+
+def _store(db, code: str, columns: dict[tuple, SiteColumn], placements: dict[int, tuple]) -> None:
+    with db.conn:
+        db.execute("DELETE FROM source_columns WHERE site_code = ?", [code])
+        db.execute("DELETE FROM item_source_columns WHERE site_code = ?", [code])
+        db.conn.executemany(
+            "INSERT INTO source_columns (site_code, path, name, parent_path, depth, list_urls, url_keys, "
+            "item_count, total_count, newest_date, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(code, join(c.path), c.path[-1], join(c.path[:-1]) or None, len(c.path),
+              json.dumps(sorted(c.list_urls), ensure_ascii=False), json.dumps(sorted(c.url_keys)),
+              c.item_count, c.total_count, c.newest_date, json.dumps(sorted(c.evidence)))
+             for c in sorted(columns.values(), key=lambda c: c.path)],
+        )
+        db.conn.executemany(
+            "INSERT INTO item_source_columns (page_id, site_code, column_path, evidence) VALUES (?,?,?,?)",
+            [(page_id, code, join(path) if path else None, evidence)
+             for page_id, (path, evidence) in sorted(placements.items())],
+        )
+
+
+def join(path) -> str:
+    return PATH_SEPARATOR.join(path)
+
+
+def load_columns(db, code: str) -> list[dict]:
+    """The stored columns of one site, in path order."""
+    return list(db.query("SELECT * FROM source_columns WHERE site_code = ? ORDER BY path", [code]))
+
+
+def source_columns(workspace, code: str | None = None) -> dict[str, list[dict]]:
+    """Discover (again) and return the columns of one site or of every site, per site code."""
+    discover(workspace, [code] if code else ())
+    codes = [code] if code else [row[0] for row in workspace.db.execute(
+        "SELECT DISTINCT site_code FROM source_columns ORDER BY site_code")]
+    return {c: [_plain(row) for row in load_columns(workspace.db, c)] for c in codes}
+
+
+def _plain(row: dict) -> dict:
+    out = dict(row)
+    out.pop("id", None)
+    for key in ("list_urls", "url_keys", "evidence"):
+        out[key] = json.loads(out[key] or "[]")
+    return out
+
+
+def unplaced_count(db, code: str) -> int:
+    """Items of a site that no clue placed in any column."""
+    marks = ",".join("?" for _ in ITEM_TYPES)
+    return db.execute(
+        f"SELECT COUNT(*) FROM item_source_columns i JOIN records r USING (page_id) "
+        f"WHERE i.site_code = ? AND i.column_path IS NULL AND r.page_type IN ({marks})",
+        [code, *ITEM_TYPES]).fetchone()[0]
+
+
+def format_columns(code: str, site_name: str, columns: list[dict], unplaced: int = 0) -> list[str]:
+    """One site's column tree as indented lines: name, items (direct/total), newest date, clues."""
+    lines = [f"{site_name or code} ({code}): {len(columns)} columns, "
+             f"{sum(c['item_count'] for c in columns)} items in columns"
+             + (f", {unplaced} items in no column" if unplaced else "")]
+    children = defaultdict(list)
+    for column in columns:
+        children[column["parent_path"]].append(column)
+
+    def walk(parent, prefix):
+        kids = children.get(parent, [])
+        for index, column in enumerate(kids):
+            last = index == len(kids) - 1
+            count = f"{column['item_count']} items"
+            if column["total_count"] != column["item_count"]:
+                count += f" ({column['total_count']} with sub-columns)"
+            newest = f", newest {column['newest_date']}" if column["newest_date"] else ""
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{column['name']}  {count}{newest}"
+                         f"  [{', '.join(column['evidence'])}]")
+            walk(column["path"], prefix + ("    " if last else "│   "))
+
+    walk(None, "")
+    return lines

@@ -1,0 +1,53 @@
+"""``govmigrate columns``: the parent platform's target tree and each site's discovered columns."""
+from __future__ import annotations
+
+import click
+
+from mappings.source_columns import format_columns, source_columns, unplaced_count
+from mappings.target_tree import TreeError, format_tree, tree_as_json, tree_for_workspace
+
+from . import USAGE, cli, echo_json, pass_workspace
+
+
+@cli.group()
+def columns():
+    """Columns (栏目): the parent's target tree and the old sites' own columns."""
+
+
+@columns.command("target")
+@click.option("--json", "json_output", is_flag=True, help="Print the columns as JSON.")
+@pass_workspace
+def target_command(workspace, json_output):
+    """Print the target column tree (config mapping.target_tree, else the default tree)."""
+    try:
+        tree = tree_for_workspace(workspace)
+    except TreeError as exc:
+        raise click.ClickException(str(exc)) from None
+    if json_output:
+        echo_json({"source": tree.source, "columns": tree_as_json(tree)})
+    else:
+        for line in format_tree(tree):
+            click.echo(line)
+
+
+@columns.command("source")
+@click.argument("code", required=False)
+@click.option("--json", "json_output", is_flag=True, help="Print the columns as JSON.")
+@pass_workspace
+def source_command(workspace, code, json_output):
+    """Discover and print the columns of site CODE (default: every site) with item counts."""
+    names = {row["site_code"]: row["name"] for row in workspace.db["sites"].rows}
+    if code and code not in names:
+        click.echo(f"site {code} is not in the inventory (see 'govmigrate inventory list')", err=True)
+        raise click.exceptions.Exit(USAGE)
+    found = source_columns(workspace, code)
+    if json_output:
+        echo_json({c: {"name": names.get(c), "unplaced_items": unplaced_count(workspace.db, c), "columns": cols}
+                   for c, cols in found.items()})
+        return
+    if not found or not any(found.values()):
+        click.echo("No columns found: run 'govmigrate crawl' and 'govmigrate extract' first.")
+    for site_code, cols in found.items():
+        for line in format_columns(site_code, names.get(site_code, ""), cols, unplaced_count(workspace.db, site_code)):
+            click.echo(line)
+        click.echo()

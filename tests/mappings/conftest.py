@@ -1,0 +1,27 @@
+"""Fixtures for mapping tests: the hand-built mini county in a real workspace."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import mini_county
+from site_inventory.workspace import open_workspace
+
+
+@pytest.fixture(scope="session")
+def mini_template(tmp_path_factory):
+    """The mini county built once; tests get their own copy of the workspace folder."""
+    path = tmp_path_factory.mktemp("mini") / "ws"
+    ws = mini_county.build(path)
+    ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ws.close()
+    return path
+
+
+@pytest.fixture
+def mini(tmp_path, mini_template):
+    shutil.copytree(mini_template, tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    yield ws
+    ws.close()

@@ -1,0 +1,90 @@
+"""Source-column discovery on the mini county: every clue, the reconciled tree, the CLI."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import mini_county
+from mappings.source_columns import clean_breadcrumb, discover, load_columns, url_key
+from migrate.cli import cli
+
+
+@pytest.mark.parametrize("url, is_list, key", [
+    ("http://a/art/2023/1/5/art_1281_77.html", False, "col:1281"),
+    ("http://a/col/col1281/index.html?uid=4&pageNum=2", True, "col:1281"),
+    ("http://a/zwgk/tzgg/202301/t20230101_5.html", False, "dir:/zwgk/tzgg/"),
+    ("http://a/zwgk/tzgg/index_2.html", True, "dir:/zwgk/tzgg/"),
+    ("http://a/a/gzdt/list_2_2.html", True, "dir:/a/gzdt/"),
+    ("http://a/xxgk/gsgg/12.jhtml", False, "dir:/xxgk/gsgg/"),
+    ("http://a/news_list.asp?classid=3&page=2", True, "q:classid=3"),
+    ("http://a/news_show.asp?id=3", False, None),
+    ("http://a/", True, None),
+])
+def test_url_keys_of_hanweb_trs_and_query_sites(url, is_list, key):
+    assert url_key(url, is_list) == key
+
+
+def test_breadcrumb_cleaning():
+    names = ("青溪县城关镇人民政府", "青溪县城关镇")
+    assert clean_breadcrumb('["首页", "政务公开", "通知公告", "正文"]', names, "关于x的通知") == ["政务公开", "通知公告"]
+    assert clean_breadcrumb(["青溪县城关镇", "通知公告", "关于x的通知"], names, "关于x的通知") == ["通知公告"]
+    assert clean_breadcrumb(["首页", "镇情简介"], names, "镇情简介") == ["镇情简介"]  # a single-page column
+    assert clean_breadcrumb("首页 > 政务公开 > 工作动态", names) == ["政务公开", "工作动态"]
+
+
+def _placements(ws, code):
+    rows = ws.db.query("SELECT r.url, i.column_path, i.evidence FROM item_source_columns i JOIN records r "
+                       "USING (page_id) WHERE i.site_code = ?", [code])
+    return {row["url"].split("/", 3)[-1]: (row["column_path"], row["evidence"]) for row in rows}
+
+
+def test_every_clue_places_items(mini):
+    discover(mini)
+    town = _placements(mini, mini_county.TOWN)
+    assert town["art/2023/5/2/art_1281_101.html"] == ("政务公开 > 工作动态", "breadcrumb")
+    assert town["art/2023/5/1/art_1281_100.html"] == ("政务公开 > 工作动态", "url")  # no breadcrumb: Hanweb col id
+    assert town["art/2023/4/1/art_1283_200.html"] == ("通知公告", "url")
+    assert town["col/col1279/index.html"] == ("镇情简介", "breadcrumb")
+    assert town[""] == (None, "homepage")
+    dept = _placements(mini, mini_county.DEPT)
+    assert dept["gzdt/202305/t20230501_300.html"] == ("工作动态", "url")  # TRS folder -> list page breadcrumb
+    assert dept["njtg/202304/t20230401_400.html"] == ("农技推广", "url")  # list named by its navigation link
+    old = _placements(mini, mini_county.OLD)
+    assert old["news_show.asp?id=600"] == ("通知公告", "list")  # only a list page links to it
+    assert old["search.asp?keyword="] == (None, "none")
+
+
+def test_the_reconciled_tree_counts_items_and_dates(mini):
+    discover(mini)
+    columns = {c["path"]: c for c in load_columns(mini.db, mini_county.TOWN)}
+    assert set(columns) == {"政务公开", "政务公开 > 工作动态", "通知公告", "镇情简介", "平安建设"}
+    news = columns["政务公开 > 工作动态"]
+    assert (news["item_count"], news["total_count"], news["newest_date"]) == (6, 6, "2023-05-06")
+    assert set(json.loads(news["evidence"])) == {"breadcrumb", "url", "list_page", "nav"}
+    assert json.loads(news["url_keys"]) == ["col:1281"]
+    parent = columns["政务公开"]
+    assert (parent["item_count"], parent["total_count"], parent["parent_path"]) == (0, 6, None)
+    blank = columns["平安建设"]  # known only from the navigation menu: a blank column
+    assert blank["item_count"] == 0 and json.loads(blank["evidence"]) == ["nav"]
+
+
+def test_rediscovery_replaces_the_previous_result(mini):
+    discover(mini)
+    mini.db.execute("UPDATE records SET breadcrumb = '[\"首页\", \"镇村动态\"]' WHERE url LIKE '%art_1281_101%'")
+    mini.db.conn.commit()
+    discover(mini, [mini_county.TOWN])
+    paths = {c["path"]: c["item_count"] for c in load_columns(mini.db, mini_county.TOWN)}
+    assert paths["镇村动态"] == 1 and paths["政务公开 > 工作动态"] == 5
+
+
+def test_columns_source_cli(mini):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["-w", str(mini.path), "columns", "source", mini_county.TOWN])
+    assert result.exit_code == 0, result.output
+    assert "└── 工作动态  6 items, newest 2023-05-06" in result.output
+    result = runner.invoke(cli, ["-w", str(mini.path), "columns", "source", "--json"])
+    data = json.loads(result.output)
+    assert set(data) == {c for c, *_ in mini_county.SITES}
+    assert data[mini_county.OLD]["unplaced_items"] == 0
+    result = runner.invoke(cli, ["-w", str(mini.path), "columns", "source", "9999999999"])
+    assert result.exit_code == 2 and "not in the inventory" in result.output
