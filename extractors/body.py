@@ -1,0 +1,288 @@
+"""The article body as clean HTML and text.
+
+Order of precedence: a per-site override (body XPath from the workspace config), a CMS profile
+(Hanweb's ZJEG_RSS comment markers, TRS's div.TRS_Editor, other well-known government CMS
+containers), then trafilatura. Noise XPaths from the config are removed first. The header lines
+that repeat the title or carry 发布时间/来源 and the trailing 打印/关闭/责任编辑 lines are cut off,
+because they are metadata, not body.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+
+from .attachments import file_type
+from .dates import is_chrome
+from .govmeta import LABEL_RE
+from .parse import clean_text, parse_html, text_lines
+
+HANWEB_RE = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I)
+CMS_PROFILES = (
+    ("trs", "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ') or "
+            "contains(@class, 'TRS_UEDITOR') or contains(@class, 'trs_editor_view')]"),
+    ("ucap", "//*[@id='UCAP-CONTENT']"),
+    ("zoom", "//*[@id='zoom' or @id='Zoom' or @id='fontzoom']"),
+    ("gov-pages-content", "//div[contains(@class, 'pages_content')]"),
+)
+KEEP_TAGS = {"p", "br", "table", "thead", "tbody", "tr", "td", "th", "ul", "ol", "li", "img", "a", "b", "strong",
+             "i", "em", "u", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "sub", "sup", "caption", "hr"}
+DROP_TAGS = {"script", "style", "noscript", "iframe", "form", "input", "button", "select", "textarea", "object",
+             "embed", "template", "svg", "link", "meta", "frame", "frameset", "head", "title"}
+KEEP_ATTRS = {"a": ("href", "title"), "img": ("src", "alt", "title"), "td": ("colspan", "rowspan"),
+              "th": ("colspan", "rowspan")}
+TRAF_TAGS = {"list": "ul", "item": "li", "code": "pre", "quote": "blockquote", "lb": "br", "graphic": "img",
+             "ref": "a", "row": "tr", "hi": "b", "del": "s", "doc": "div", "main": "div"}
+CHROME_LINE_RE = re.compile(
+    r"^[【\[(（]?\s*(?:打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|返回顶部|返回|收藏|分享到?|字号|字体|大\s*中\s*小|"
+    r"上一篇|下一篇|相关(?:文章|链接|阅读|新闻)|推荐阅读|扫一扫|微信扫一扫|【?我要纠错】?|责任编辑|责编)"
+)
+MIN_PROFILE_CHARS = 10
+SENTENCE_RE = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
+CONTAINER_TAGS = {"div", "td", "section", "article", "main"}
+import os, json
+TRAF_OPTS = json.loads(os.environ.get("TRAF", "{}"))
+
+
+@dataclass
+class Body:
+    """Extracted main content: an HTML fragment, its text, and how it was found."""
+
+    html: str = ""
+    text: str = ""
+    method: str = "none"
+    element: HtmlElement | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None = None,
+                 overrides: dict | None = None) -> Body:
+    """Find, clean and serialise the main content of a parsed page."""
+    overrides = overrides or {}
+    warnings: list[str] = []
+    work = copy.deepcopy(tree)
+    for xpath in _as_list(overrides.get("noise_xpath")):
+        try:
+            for el in work.xpath(xpath):
+                _drop(el)
+        except etree.XPathError as exc:
+            warnings.append(f"noise_xpath {xpath!r} is not valid XPath: {exc}")
+    element, method = None, None
+    if overrides.get("body_xpath"):
+        try:
+            element = _join(work.xpath(overrides["body_xpath"]))
+            method = "override" if element is not None else None
+            if element is None:
+                warnings.append(f"body_xpath {overrides['body_xpath']!r} matched nothing; fell back")
+        except etree.XPathError as exc:
+            warnings.append(f"body_xpath {overrides['body_xpath']!r} is not valid XPath: {exc}")
+    if element is None:
+        element, method = _cms_profile(work, raw_html)
+    if element is not None:
+        element = _simplify(element)
+    else:
+        element, method = _trafilatura(work, url), "trafilatura"
+        if element is None:
+            warnings.append("trafilatura found no main text; no body")
+            return Body(method="none", warnings=warnings)
+    _make_absolute(element, url)
+    if method == "trafilatura":
+        _drop_link_lines(element)
+    _trim_edges(element, title)
+    lines = text_lines(element)
+    html = etree.tostring(element, encoding="unicode", method="html")
+    return Body(html=html, text="\n".join(lines), method=method, element=element, warnings=warnings)
+
+
+def _as_list(value) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _join(elements) -> HtmlElement | None:
+    """One container for the matched elements (XPath may match several parts of a body)."""
+    elements = [e for e in elements if isinstance(e, HtmlElement)]
+    if not elements:
+        return None
+    if len(elements) == 1:
+        return elements[0]
+    box = lxml.html.Element("div")
+    for el in elements:
+        box.append(copy.deepcopy(el))
+    return box
+
+
+def _cms_profile(tree: HtmlElement, raw_html: str):
+    """The body container of a known CMS, if the page has one with real text."""
+    m = HANWEB_RE.search(raw_html)
+    if m:
+        fragment = parse_html(f"<html><body><div>{m.group(1)}</div></body></html>")
+        if fragment is not None:
+            div = fragment.find(".//body/div")
+            if div is not None and _has_content(div):
+                return div, "hanweb"
+    for name, xpath in CMS_PROFILES:
+        found = [el for el in tree.xpath(xpath) if el.tag in CONTAINER_TAGS and _has_content(el)]
+        if found:
+            return max(found, key=lambda el: len(el.text_content())), name
+    return None, None
+
+
+def _has_content(el) -> bool:
+    """Enough text, or at least an image, table or attachment link, to be a body."""
+    text = clean_text(el.text_content())
+    return len(text) >= MIN_PROFILE_CHARS or el.find(".//img") is not None or el.find(".//a") is not None
+
+
+def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
+    """trafilatura's main-content tree converted to simple HTML."""
+    doc = trafilatura.bare_extraction(
+        tree, url=url, include_comments=False, include_tables=True, include_links=True,
+        include_images=True, with_metadata=False, **TRAF_OPTS,
+    )
+    body = getattr(doc, "body", None) if doc is not None else None
+    if body is None or not len(body) and not (body.text or "").strip():
+        return None
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag == "head":
+            el.tag = f"h{min(max(int((el.get('rend') or 'h3')[1:] or 3), 1), 6)}" if (el.get("rend") or "h3")[1:].isdigit() else "h3"
+        elif el.tag == "cell":
+            el.tag = "th" if el.get("role") == "head" else "td"
+        elif el.tag in TRAF_TAGS:
+            el.tag = TRAF_TAGS[el.tag]
+        if el.tag == "a":
+            el.set("href", el.attrib.pop("target", "") or el.get("href", ""))
+        attrs = KEEP_ATTRS.get(el.tag, ())
+        for key in list(el.attrib):
+            if key not in attrs:
+                del el.attrib[key]
+    return _simplify(lxml.html.fromstring(etree.tostring(body, encoding="unicode")))
+
+
+def _simplify(el: HtmlElement) -> HtmlElement:
+    """Copy of ``el`` as a <div> holding only content tags and safe attributes."""
+    el = copy.deepcopy(el)
+    for bad in list(el.iter(*DROP_TAGS)):
+        _drop(bad)
+    for node in list(el.iter(etree.Comment, etree.ProcessingInstruction)):
+        _drop(node)
+    for child in list(el.iter()):
+        if child is el or not isinstance(child.tag, str):
+            continue
+        if child.tag in ("div", "section", "article", "center", "font", "span", "dl", "dt", "dd", "header",
+                         "footer", "main", "figure", "figcaption"):
+            child.tag = "p" if child.tag in ("div", "section", "article", "dt", "dd", "figure", "figcaption") \
+                and not _has_block(child) else child.tag
+        if child.tag not in KEEP_TAGS:
+            child.drop_tag()
+            continue
+        attrs = KEEP_ATTRS.get(child.tag, ())
+        for key in list(child.attrib):
+            if key not in attrs:
+                del child.attrib[key]
+    el.tag = "div"
+    el.attrib.clear()
+    return el
+
+
+def _has_block(el) -> bool:
+    return any(isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "ol", "section", "h1", "h2", "h3",
+                                                    "h4", "h5", "h6", "blockquote", "dl") for c in el.iter())
+
+
+def _make_absolute(el: HtmlElement, url: str) -> None:
+    """Links and image sources resolved against the page URL."""
+    if not url:
+        return
+    try:
+        el.make_links_absolute(url, resolve_base_href=False, handle_failures="discard")
+    except (ValueError, TypeError):
+        pass
+
+
+def _leaf_blocks(el: HtmlElement) -> list[HtmlElement]:
+    """Block elements with text of their own and no block children, in document order."""
+    out = []
+    for child in el.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "blockquote", "pre"):
+        if not any(isinstance(c.tag, str) and c.tag in ("p", "li", "td", "table", "ul", "ol") for c in child.iterdescendants()):
+            out.append(child)
+    return out
+
+
+def _link_share(block) -> float:
+    """Share of a block's letters that sit inside links (attachment links do not count)."""
+    total = sum(1 for ch in block.text_content() if ch.isalnum())
+    if not total:
+        return 1.0
+    linked = 0
+    for a in block.iter("a"):
+        if not file_type(a.get("href") or "", a.text_content() or ""):
+            linked += sum(1 for ch in a.text_content() if ch.isalnum())
+    return linked / total
+
+
+def _drop_link_lines(el: HtmlElement) -> None:
+    """Drop navigation-like blocks: mostly link text and no sentence punctuation, or no letters at all."""
+    for block in _leaf_blocks(el):
+        if block.getparent() is None or block.find(".//img") is not None:
+            continue
+        text = clean_text(block.text_content())
+        if not any(ch.isalnum() for ch in text) or is_chrome(text) and len(text) < 120:
+            _drop(block)
+        elif _link_share(block) >= 0.5 and not SENTENCE_RE.search(text):
+            _drop(block)
+
+
+def _is_meta_line(text: str, title: str | None) -> bool:
+    """A header/footer line: the title again, 发布时间/来源 labels, 打印/关闭 buttons."""
+    if not text:
+        return True
+    if title and (text == title or (len(text) < len(title) * 1.3 + 6 and title in text)):
+        return True
+    if CHROME_LINE_RE.match(text):
+        return True
+    labels = [m.group("label") for m in LABEL_RE.finditer(text) if m.group("colon")]
+    return bool(labels) and len(text) < 120 and len(labels) * 25 >= len(text) * 0.3
+
+
+def _trim_edges(el: HtmlElement, title: str | None) -> None:
+    """Remove metadata lines at the start and chrome lines at the end of the body."""
+    blocks = _leaf_blocks(el)
+    for block in blocks[:8]:
+        text = clean_text(block.text_content())
+        if not text and block.find(".//img") is not None:
+            continue
+        if block.find(".//img") is not None or not _is_meta_line(text, title):
+            break
+        _drop(block)
+    for block in reversed(blocks[-6:]):
+        if block.getparent() is None:
+            continue
+        text = clean_text(block.text_content())
+        if block.find(".//img") is not None or block.find(".//a[@href]") is not None and not CHROME_LINE_RE.match(text):
+            break
+        if not (CHROME_LINE_RE.match(text) or (text and _is_meta_line(text, None) and len(text) < 60)):
+            break
+        _drop(block)

@@ -1,0 +1,122 @@
+"""Dates as Chinese pages write them, normalised to ISO at the precision the page gives.
+
+Accepts 2017年7月6日, 2017-07-06 12:30:45, 2017/7/6, 2017.07.06, 二〇一七年七月六日, ISO 8601 from
+meta tags, and URL patterns (t20170706_, /art/2017/7/6/). A date in the future, before 1985,
+or from page chrome (a copyright line, a "today is" clock) is never returned.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+MIN_YEAR = 1985
+_SEP = r"\s*(?:[-/.]|年)\s*"
+DATE_RE = re.compile(
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2})" + _SEP + r"(?P<m>1[0-2]|0?[1-9])(?:\s*月)?"
+    r"(?:" + r"\s*(?:[-/.]|月)?\s*" + r"(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*日?)?"
+    r"(?:(?:\s*|T|\s*[,，]\s*)(?P<H>[01]?\d|2[0-3])\s*[:：时]\s*(?P<M>[0-5]\d)"
+    r"(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
+)
+COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
+URL_PATTERNS = (
+    re.compile(r"/art/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
+    re.compile(r"[/_]t(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)_"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>[01]\d)[-/_]?(?P<d>[0-3]\d)/"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})-(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)/(?P<d>[0-3]\d)/"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]?\d)(?P<d>[0-3]\d)/"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)/(?P<d>[0-3]\d)/"),
+    re.compile(r"[/_-](?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:\d{2,})?[_./-]"),
+)
+CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CN_DATE_RE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?")
+CHROME_RE = re.compile(r"©|copyright|版权所有|版权|今天是|今日|星期[一二三四五六日天]|备案|ICP", re.IGNORECASE)
+
+
+def now() -> datetime:
+    """The current time (one place, so every rule uses the same clock)."""
+    return datetime.now()
+
+
+def _iso(y: int, m: int | None, d: int | None, hh=None, mm=None, ss=None, today=None) -> str | None:
+    """Build an ISO string at the given precision if the date is real, not future, not ancient."""
+    today = today or now()
+    try:
+        day = date(y, m or 1, d or 1)
+    except ValueError:
+        return None
+    if y < MIN_YEAR or day > (today + timedelta(days=1)).date():
+        return None
+    out = f"{y:04d}" + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if m and d else "")
+    if m and d and hh is not None and mm is not None and (int(hh), int(mm), int(ss or 0)) != (0, 0, 0):
+        out += f"T{int(hh):02d}:{int(mm):02d}" + (f":{int(ss):02d}" if ss is not None else "")
+    return out
+
+
+def _from_match(m: re.Match, today=None) -> str | None:
+    g = m.groupdict()
+    return _iso(int(g["y"]), int(g["m"]), int(g["d"]) if g.get("d") else None,
+                g.get("H"), g.get("M"), g.get("S"), today)
+
+
+def _cn_number(text: str) -> int:
+    """二十三 -> 23, 十二 -> 12, 七 -> 7."""
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS.get(ones, 0) if ones else 0)
+    return CN_DIGITS.get(text, 0)
+
+
+def find_dates(text: str, today=None) -> list[tuple[int, str]]:
+    """All plausible dates in the text as (position, ISO), in order of appearance."""
+    found = []
+    for m in DATE_RE.finditer(text):
+        # "2017.7" alone is likely a version/number; require 年 or a day when the separator is "."
+        if not m.group("d") and "年" not in m.group(0) and not re.search(r"\d{4}\s*-\s*\d", m.group(0)):
+            continue
+        iso = _from_match(m, today)
+        if iso:
+            found.append((m.start(), iso))
+    for m in CN_DATE_RE.finditer(text):
+        y = int("".join(str(CN_DIGITS[c]) for c in m.group(1)))
+        iso = _iso(y, _cn_number(m.group(2)), _cn_number(m.group(3)) if m.group(3) else None, today=today)
+        if iso:
+            found.append((m.start(), iso))
+    return sorted(found)
+
+
+def parse_date(text: str | None, today=None) -> str | None:
+    """The first plausible date in ``text`` (ISO), or None. ISO 8601 values from meta work too."""
+    if not text:
+        return None
+    text = text.strip()
+    dates = find_dates(text, today)
+    if dates:
+        return dates[0][1]
+    m = COMPACT_RE.search(text)
+    return _from_match(m, today) if m else None
+
+
+def date_from_url(url: str | None, today=None) -> str | None:
+    """The date a CMS wrote into the article URL (Hanweb /art/Y/M/D/, TRS tYYYYMMDD_, /YYYYMMDD/)."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0]
+    for pattern in URL_PATTERNS:
+        m = pattern.search(path)
+        if m:
+            iso = _from_match(m, today)
+            if iso:
+                return iso
+    return None
+
+
+def is_chrome(line: str) -> bool:
+    """A line from page chrome (copyright, ICP filing, a clock) whose dates are not publish dates."""
+    return bool(CHROME_RE.search(line))
+
+
+def day_of(iso: str | None) -> str | None:
+    """The YYYY-MM-DD part (or less, when the value is less precise)."""
+    return iso[:10] if iso else None

@@ -1,0 +1,188 @@
+"""Government-page metadata: <meta> tags, JSON-LD, and labelled text (发布时间：/来源：/索引号 ...).
+
+Labelled values are collected with the line they came from, so the caller can prefer the ones
+in the article header (between title and body) over sidebars and footers. The 信息公开 table is
+read by the same parser: its label cells and value cells become consecutive lines.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from .dates import parse_date
+from .parse import clean_text
+
+META_KEYS = {
+    "title": ("articletitle", "og:title", "twitter:title", "dc.title", "title"),
+    "published": ("pubdate", "publishdate", "article:published_time", "og:article:published_time",
+                  "datepublished", "publish_date", "publishdate", "dc.date.issued", "dc.date",
+                  "dcterms.issued", "date", "sailthru.date", "parsely-pub-date", "og:published_time",
+                  "pubtime", "publishtime", "firstpublishedtime", "og:release_date", "weibo:article:create_at"),
+    "modified": ("article:modified_time", "og:updated_time", "datemodified", "lastmodified",
+                 "last-modified", "dcterms.modified", "updatetime"),
+    "source": ("contentsource", "source", "og:article:source", "article:source", "mediaid"),
+    "author": ("author", "article:author", "og:article:author", "dc.creator", "byl", "sailthru.author"),
+    "column_name": ("columnname",),
+    "site_name": ("sitename", "og:site_name"),
+    "site_code": ("siteidcode",),
+    "keywords": ("keywords", "columnkeywords"),
+    "description": ("description", "og:description"),
+}
+# label -> field. Spaces inside labels (索 引 号) are allowed when matching.
+LABELS = {
+    "published": ("发布时间", "发布日期", "发表时间", "发表日期", "发布于", "发表于", "发稿时间", "刊发时间",
+                  "发帖时间", "上传时间", "录入时间", "添加时间", "加入时间", "信息时间", "时间", "日期", "发布"),
+    "modified": ("更新时间", "更新日期", "修改时间", "修改日期", "最后更新"),
+    "source": ("信息来源", "文章来源", "新闻来源", "稿件来源", "消息来源", "内容来源", "来源单位", "来源",
+               "稿源", "出处", "发布机构", "发布单位", "发文机关", "发文单位", "发布部门", "信息提供单位", "供稿单位",
+               "供稿", "来自"),
+    "author": ("作者", "撰稿人", "撰稿", "撰文", "执笔人", "执笔", "记者", "通讯员", "发布者", "发布人", "发帖人",
+               "文字", "文"),
+    "editor": ("责任编辑", "责编", "编辑", "值班编辑", "审核", "审校", "校对"),
+    "doc_number": ("发文字号", "发文文号", "文件编号", "文件字号", "发文编号", "文号"),
+    "index_number": ("索引号",),
+    "subject": ("主题分类", "主题类别", "信息分类", "分类"),
+    "written_date": ("成文日期", "成文时间", "印发日期", "制发日期", "签发日期"),
+    "validity": ("有效性", "时效性", "效力状态", "是否有效"),
+    "doc_title": ("标题", "文件名称"),
+    "other": ("浏览次数", "阅读次数", "点击次数", "点击数", "访问次数", "浏览量", "阅读", "点击", "字号", "字体",
+              "主题词", "关键词", "关键字", "所属机构", "组配分类", "体裁分类", "公开方式", "公开范围",
+              "生效日期", "废止日期", "附件", "分享到", "打印", "评论", "电话", "地址", "邮编", "网址"),
+}
+# Short, common words are labels only when a colon follows.
+NEEDS_COLON = {"时间", "日期", "发布", "来自", "文", "文字", "分类", "阅读", "点击", "评论", "标题", "记者", "通讯员",
+               "编辑", "审核", "校对", "出处", "电话", "地址", "邮编", "网址", "附件", "打印", "字号", "字体"}
+_LABEL_FIELD = {label: fld for fld, labels in LABELS.items() for label in labels}
+_ALL_LABELS = sorted(_LABEL_FIELD, key=len, reverse=True)
+_LABEL_PAT = "|".join(r"\s?".join(map(re.escape, label)) for label in _ALL_LABELS)
+LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：])\s*|\s+|$)"
+)
+VALUE_STOP = re.compile(r"\s{2,}|[|｜【】\[\]]|\s(?=[^\s]{1,6}\s?[:：])")
+NAME_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}|[A-Za-z][\w.\-&]{1,30})$")
+
+
+@dataclass
+class Labelled:
+    """One labelled value found in the page text."""
+
+    field: str
+    label: str
+    value: str
+    line: int
+
+
+def meta_tags(tree) -> dict[str, str]:
+    """<meta name/property/itemprop/http-equiv> -> content (lowercased keys, first one wins)."""
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("name") or meta.get("property") or meta.get("itemprop") or meta.get("http-equiv")
+        content = meta.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), clean_text(content))
+    return found
+
+
+def meta_fields(meta: dict[str, str]) -> dict[str, str]:
+    """The record fields the meta tags give (first matching key per field)."""
+    out = {}
+    for fld, keys in META_KEYS.items():
+        for key in keys:
+            if meta.get(key):
+                out[fld] = meta[key]
+                break
+    return out
+
+
+def json_ld(tree) -> dict[str, str]:
+    """datePublished/dateModified/headline/author from schema.org JSON-LD blocks."""
+    out: dict[str, str] = {}
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        for item in _ld_items(data):
+            for key, fld in (("datePublished", "published"), ("dateModified", "modified"),
+                             ("headline", "title"), ("author", "author")):
+                value = item.get(key)
+                if isinstance(value, list):
+                    value = value[0] if value else None
+                if isinstance(value, dict):
+                    value = value.get("name")
+                if isinstance(value, str) and value.strip():
+                    out.setdefault(fld, value.strip())
+    return out
+
+
+def _ld_items(data):
+    """Flatten JSON-LD (lists and @graph) to dicts."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_items(item)
+    elif isinstance(data, dict):
+        yield data
+        if isinstance(data.get("@graph"), list):
+            yield from _ld_items(data["@graph"])
+
+
+def labelled(lines: list[str]) -> list[Labelled]:
+    """Every label: value pair in the lines; a label alone on its line takes the next line."""
+    found = []
+    for i, line in enumerate(lines):
+        if len(line) > 300:
+            continue
+        matches = list(LABEL_RE.finditer(line))
+        for n, m in enumerate(matches):
+            label = re.sub(r"\s", "", m.group("label"))
+            if label in NEEDS_COLON and not m.group("colon") and not _alone(line, m):
+                continue
+            end = matches[n + 1].start() if n + 1 < len(matches) else len(line)
+            value = line[m.end():end].strip()
+            if not value and _alone(line, m) and i + 1 < len(lines) and not LABEL_RE.match(lines[i + 1]):
+                value = lines[i + 1]
+            if value:
+                found.append(Labelled(_LABEL_FIELD[label], label, value, i))
+    return found
+
+
+def _alone(line: str, m: re.Match) -> bool:
+    """The label (and its colon) is all there is on the line: a table label cell."""
+    return m.start() == 0 and not line[m.end():].strip()
+
+
+def clean_value(field: str, value: str) -> str | None:
+    """Trim a labelled value to what belongs to its field (a source name, a list of names ...)."""
+    value = value.strip(" ：:　-—")
+    m = LABEL_RE.match(value)
+    if m and m.group("colon") and _LABEL_FIELD.get(re.sub(r"\s", "", m.group("label"))) == field:
+        value = value[m.end():]
+    if field in ("published", "modified", "written_date"):
+        return parse_date(value)
+    value = re.sub(r"^[\[［【(（<《]\s*(.*?)\s*[\]］】)）>》]", r"\1", value)
+    value = re.split(r"\s{2,}|[|｜【\[]|(?<=\S)\s*(?:字号|字体|浏览|点击|阅读|打印|分享)", value)[0].strip()
+    value = value.strip("[]［］()（）《》〈〉<>\"'“”").strip()
+    if field == "source":
+        value = value.split(" ")[0] if not value.startswith("《") else value
+        value = value.strip("[]［］()（）《》\"'“”,，。")
+        return value if 1 < len(value) <= 40 and not value.startswith(("http", "www")) else None
+    if field in ("author", "editor"):
+        names = []
+        for token in re.split(r"[\s、，,/;；]+", value):
+            token = token.strip("()（）[]【】:：")
+            if NAME_RE.match(token) and not re.search(r"\d", token):
+                names.append(token)
+            elif names or token:
+                break
+        return " ".join(names) if names else None
+    if field == "doc_number":
+        return value if re.search(r"\d", value) and len(value) <= 40 else None
+    if field == "index_number":
+        value = value.split(" ")[0]
+        return value if re.search(r"\d{3}", value) and len(value) <= 40 else None
+    if field in ("subject", "validity", "doc_title"):
+        return value if len(value) <= (200 if field == "doc_title" else 40) else None
+    return value or None

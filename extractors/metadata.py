@@ -1,0 +1,203 @@
+"""Choose each metadata field from the evidence, preferring the article header over page chrome.
+
+Evidence comes from meta tags, JSON-LD, labelled text and bylines. Labelled text is ranked by
+where its line sits: between the title and the body first, then just around the body, then the
+rest of the page; lines of page chrome (copyright, ICP, a clock) never give a date.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+from . import bylines
+from .dates import date_from_url, find_dates, is_chrome, parse_date
+from .govmeta import Labelled, clean_value
+
+DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
+NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+COPYRIGHT_RE = re.compile(r"©|copyright|版权", re.I)
+ROLE_WORDS = ("编辑", "记者", "作者", "撰稿", "执笔", "通讯员")
+
+
+@dataclass
+class Zones:
+    """Line indices of the title and the body within the page's lines."""
+
+    title: int | None
+    body_start: int | None
+    body_end: int | None
+
+    def rank(self, i: int) -> int:
+        """0: article header; 1: just before the title or just after the body; 2: in the body; 3: elsewhere."""
+        start = self.body_start
+        anchor = self.title if self.title is not None else (start - 6 if start is not None else None)
+        if anchor is None:
+            return 3
+        if start is not None and start < anchor:
+            start = None
+        if anchor <= i and (start is None and i <= anchor + 6 or start is not None and i < start):
+            return 0
+        if anchor - 25 <= i < anchor:
+            return 1
+        if self.body_end is not None and self.body_end < i <= self.body_end + 8:
+            return 1
+        if start is not None and self.body_end is not None and start <= i <= self.body_end:
+            return 2
+        return 3
+
+
+def locate_body(lines: list[str], body_lines: list[str]) -> tuple[int | None, int | None]:
+    """Where the body's first and last lines sit in the page's lines."""
+    if not body_lines:
+        return None, None
+    start = _find(lines, body_lines[0], 0)
+    end_from = start if start is not None else 0
+    end = _find(lines, body_lines[-1], end_from, last=True)
+    if start is not None and end is None:
+        end = start + len(body_lines) - 1
+    return start, end
+
+
+def _find(lines: list[str], target: str, begin: int, last: bool = False) -> int | None:
+    key = target[:40]
+    hits = [i for i in range(begin, len(lines)) if key and (key in lines[i] or lines[i] in target and len(lines[i]) > 8)]
+    if not hits:
+        return None
+    return hits[-1] if last else hits[0]
+
+
+def best_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int = 3) -> tuple[str | None, int | None]:
+    """The cleaned value of the best-placed label of a field: (value, line)."""
+    candidates = []
+    for item in found:
+        if item.field != fld:
+            continue
+        rank = zones.rank(item.line)
+        if rank > max_rank:
+            continue
+        value = clean_value(fld, item.value)
+        if value:
+            anchor = zones.title if zones.title is not None else (zones.body_start or 0)
+            candidates.append((rank, abs(item.line - anchor), item.line, value))
+    if not candidates:
+        return None, None
+    best = min(candidates)
+    return best[3], best[2]
+
+
+def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict, url: str,
+                   body_lines: list[str], time_values: list[str], tree=None) -> tuple[str | None, str | None]:
+    """(publish date, warning): meta, labelled, <time>, header line, URL, then the body's closing date."""
+    for value in (meta.get("published"), ld.get("published")):
+        iso = parse_date(value)
+        if iso:
+            return iso, None
+    chrome_free = [f for f in found if not is_chrome(lines[f.line])]
+    iso, _ = best_labelled(chrome_free, "published", zones)
+    if iso:
+        return iso, None
+    for value in time_values:
+        iso = parse_date(value)
+        if iso:
+            return iso, None
+    header = _header_lines(lines, zones)
+    for line in header:
+        if not is_chrome(line):
+            dates = find_dates(line)
+            if dates:
+                return dates[0][1], None
+    iso = date_from_url(url)
+    if iso:
+        return iso, "published date taken from the URL"
+    for line in body_lines[-3:]:
+        if len(line) <= 40 and not is_chrome(line):
+            dates = find_dates(line)
+            if dates:
+                return dates[-1][1], "published date guessed from the date closing the body"
+    iso = htmldate_guess(tree, url)
+    if iso:
+        return iso, "published date guessed by htmldate"
+    return None, None
+
+
+def htmldate_guess(tree, url: str) -> str | None:
+    """htmldate's best guess (original date), refused when it is only a copyright year."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(copy.deepcopy(tree), url=url or None, original_date=True, extensive_search=True,
+                          outputformat="%Y-%m-%d")
+    except Exception:  # htmldate is a last resort; its failures must not fail the page
+        return None
+    iso = parse_date(found)
+    if iso and iso.endswith("-01-01") and COPYRIGHT_RE.search(tree.text_content() or "", 0) and \
+            re.search(r"(?:©|copyright|版权)\D{0,12}(?:\d{4}\s*[-–]\s*)?" + iso[:4], tree.text_content(), re.I):
+        return None
+    return iso
+
+
+def _header_lines(lines: list[str], zones: Zones) -> list[str]:
+    """Lines between the title and the body (at most 6), where bylines and dates sit."""
+    if zones.title is None:
+        if zones.body_start is None:
+            return []
+        return lines[max(0, zones.body_start - 3):zones.body_start]
+    end = zones.body_start if zones.body_start is not None and zones.body_start > zones.title else zones.title + 7
+    return lines[zones.title + 1:min(end, zones.title + 7)]
+
+
+def source_value(zones: Zones, found: list[Labelled], meta: dict) -> str | None:
+    """来源/发布机构: meta ContentSource, else the best-placed label."""
+    meta_source = clean_value("source", meta["source"]) if meta.get("source") else None
+    if meta_source:
+        return meta_source
+    value, _ = best_labelled(found, "source", zones, max_rank=2)
+    return value
+
+
+def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict,
+                 body_lines: list[str], title: str | None) -> tuple[str | None, str | None]:
+    """(author, how): 作者 labels, reporter bylines, meta author, then 责任编辑 as the last resort."""
+    value, _ = best_labelled(found, "author", zones, max_rank=2)
+    if value:
+        return value, "label"
+    header = _header_lines(lines, zones)
+    for how, rule, where in (
+        ("reporter", bylines.reporters, header + body_lines[:3]),
+        ("slash", bylines.slash_byline, header + body_lines[:2]),
+        ("closing", bylines.closing_parenthesis, body_lines[-3:]),
+        ("reporter", bylines.reporters, body_lines[-3:]),
+        ("blog", bylines.blog_poster, header + body_lines[-3:] + _after_body(lines, zones)),
+    ):
+        names = rule(where)
+        if names:
+            return names, how
+    for raw in (ld.get("author"), meta.get("author")):
+        value = clean_value("author", raw) if raw else None
+        if value and value != meta.get("site_name"):
+            return value, "meta"
+    if header and NAME_LINE_RE.match(header[0]) and (not title or header[0] not in title):
+        return header[0], "name line"
+    value, _ = best_labelled(found, "editor", zones, max_rank=2)
+    if value:
+        return value, "editor"
+    return None, None
+
+
+def _after_body(lines: list[str], zones: Zones) -> list[str]:
+    if zones.body_end is None:
+        return []
+    return lines[zones.body_end + 1:zones.body_end + 6]
+
+
+def doc_number_value(zones: Zones, found: list[Labelled], lines: list[str], body_lines: list[str]) -> str | None:
+    """文号 from its label, else a 国办发〔2017〕47号-like line heading the document."""
+    value, _ = best_labelled(found, "doc_number", zones)
+    if value:
+        return value
+    for line in _header_lines(lines, zones) + body_lines[:3]:
+        m = DOC_NUMBER_RE.search(line)
+        if m and len(line) <= len(m.group(0)) + 12:
+            return re.sub(r"\s+", "", m.group(0))
+    return None
