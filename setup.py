@@ -22,6 +22,9 @@ setup(
         "sqlite-utils>=3.35",
         "tqdm>=4.60",
         "PyYAML>=6",
+        "protego>=0.3",
+        "warcio>=1.7",
+        "cdxj-indexer>=1.4",
         "openpyxl>=3.1",
     ],
     extras_require={

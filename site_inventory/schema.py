@@ -48,54 +48,66 @@ def _v2_crawl() -> str:
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
             url TEXT NOT NULL,               -- canonical URL (site_inventory.urls.canonicalize)
-            state TEXT NOT NULL DEFAULT 'queued',  -- queued/fetched/skipped/failed
+            host TEXT NOT NULL,              -- politeness is per host, across sites
+            path_key TEXT NOT NULL,          -- URL without its query: counts query variants
+            state TEXT NOT NULL DEFAULT 'queued',  -- queued/in_flight/fetched/skipped/failed
             depth INTEGER NOT NULL DEFAULT 0,
             referrer TEXT,
-            discovered_via TEXT,             -- seed/link/sitemap/feed/pagination/redirect
-            reason TEXT,                     -- why skipped or failed
+            discovered_via TEXT,             -- seed/robots/link/sitemap/feed/pagination/redirect
+            chain INTEGER NOT NULL DEFAULT 0,  -- redirect hops or sitemap-index levels leading here
+            reason TEXT,                     -- why skipped (or, for failed, the kind of failure)
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
             discovered_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             UNIQUE (site_code, url)
         );
-        CREATE INDEX crawl_urls_by_state ON crawl_urls (site_code, state, depth, id);
+        CREATE INDEX crawl_urls_by_state ON crawl_urls (site_code, state, reason);
+        CREATE INDEX crawl_urls_by_host ON crawl_urls (host, state, depth, id);
+        CREATE INDEX crawl_urls_by_path ON crawl_urls (site_code, path_key);
         CREATE TABLE pages (
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
             url TEXT NOT NULL,               -- canonical requested URL
-            final_url TEXT,
-            redirect_chain TEXT,             -- JSON list of [url, status]
+            final_url TEXT,                  -- where the redirects from url end (url itself if none)
+            redirect_chain TEXT,             -- JSON list of [url, status] from url to final_url
+            location TEXT,                   -- canonical Location of a 3xx response
             status INTEGER,
-            headers TEXT,                    -- JSON object
+            headers TEXT,                    -- JSON list of [name, value] as received
             content_type TEXT,
             declared_encoding TEXT,
             detected_encoding TEXT,
-            kind TEXT NOT NULL DEFAULT 'page',   -- page/attachment
+            kind TEXT NOT NULL DEFAULT 'page',   -- page/attachment/robots/sitemap/feed
             body BLOB,                       -- raw bytes, content-encoding removed
             size INTEGER,
             sha256 TEXT,
-            truncated INTEGER NOT NULL DEFAULT 0,
+            truncated INTEGER NOT NULL DEFAULT 0,  -- 1: body cut at the size limit or by a broken connection
+            error TEXT,                      -- what went wrong while reading the body, if anything
             soft_404 INTEGER NOT NULL DEFAULT 0,
             etag TEXT,
             last_modified TEXT,
-            warc_file TEXT,
+            warc_file TEXT,                  -- relative to the workspace folder
             warc_offset INTEGER,
             warc_length INTEGER,
             depth INTEGER,
             referrer TEXT,
+            run_id INTEGER,                  -- crawl_runs.id of the last fetch
+            elapsed_ms INTEGER,
             fetched_at TEXT,
             changed_at TEXT,                 -- when --refresh last saw new bytes
             UNIQUE (site_code, url)
         );
+        CREATE INDEX pages_by_url ON pages (url);
         CREATE TABLE links (
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
             source_url TEXT NOT NULL,
             target_url TEXT NOT NULL,        -- canonical
             anchor_text TEXT,
-            tag TEXT,                        -- a/area/frame/iframe/meta-refresh/...
+            tag TEXT,                        -- a/area/frame/iframe/meta-refresh/img/script/feed/redirect/...
             in_scope INTEGER NOT NULL,
+            target_status INTEGER,           -- HTTP status of the target when the crawl last ended
+            target_state TEXT,               -- crawl_urls.state of the target (fetched/skipped/failed)
             UNIQUE (source_url, target_url, tag)
         );
         CREATE INDEX links_by_target ON links (target_url);
@@ -104,12 +116,17 @@ def _v2_crawl() -> str:
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
             mode TEXT NOT NULL,              -- crawl/refresh
+            status TEXT NOT NULL DEFAULT 'running',  -- running/finished/interrupted
             started_at TEXT NOT NULL,
             finished_at TEXT,
+            requests INTEGER NOT NULL DEFAULT 0,
             fetched INTEGER NOT NULL DEFAULT 0,
             changed INTEGER NOT NULL DEFAULT 0,
             failed INTEGER NOT NULL DEFAULT 0,
-            skipped INTEGER NOT NULL DEFAULT 0
+            skipped INTEGER NOT NULL DEFAULT 0,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            warc_file TEXT,
+            options TEXT                     -- JSON of the limits this run used
         );
         """
 

@@ -1,0 +1,101 @@
+"""What a fetched response is (page, attachment, sitemap, feed, robots) and what it points to.
+
+Runs in the crawler's worker threads, right after the fetch, so the single database writer
+only has to store the result.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from . import attachments, discovery
+from .discovery import Found
+from .encoding import decode_html
+from .fetch import Response
+from .robots import Robots
+from .soft404 import is_soft_404
+from .urls import URLError, canonicalize
+
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
+
+
+@dataclass
+class Analysis:
+    """The crawler's reading of one response."""
+
+    kind: str = "page"  # page/attachment/robots/sitemap/feed
+    sha256: str = ""
+    declared_encoding: str | None = None
+    detected_encoding: str | None = None
+    soft_404: bool = False
+    location: str | None = None  # canonical redirect target
+    found: list[Found] = field(default_factory=list)
+    robots: Robots | None = None
+    sitemap_kind: str | None = None  # urlset/sitemapindex for sitemaps
+    notes: list[str] = field(default_factory=list)  # decoding warnings, cut-short sitemaps ...
+
+
+def content_type(resp: Response) -> str:
+    return (resp.header("Content-Type") or "").split(";")[0].strip().lower()
+
+
+def analyze(resp: Response, via: str, significant=None) -> Analysis:
+    """Classify the response and collect the URLs it leads to."""
+    out = Analysis(sha256=hashlib.sha256(resp.body).hexdigest())
+    if 300 <= resp.status < 400:
+        target = resp.header("Location")
+        if target:
+            try:
+                out.location = canonicalize(target, base=resp.url, significant_params=significant)
+                out.found.append(Found(out.location, "redirect", via="redirect"))
+            except URLError as exc:
+                out.notes.append(f"unusable Location header {target!r}: {exc}")
+    if via == "robots":
+        out.kind = "robots"
+        out.robots = Robots.from_response(resp.status, resp.body)
+        out.found.extend(Found(u, "sitemap", via="sitemap") for u in _canonical_all(out.robots.sitemaps, resp.url))
+        return out
+    ctype = content_type(resp)
+    body = resp.body
+    if via == "sitemap" or discovery.looks_like_sitemap(resp.url, body):
+        kind, entries, cut = discovery.sitemap_entries(body, resp.url, significant)
+        if kind:
+            out.kind, out.sitemap_kind = "sitemap", kind
+            out.found.extend(entries)
+            if cut:
+                out.notes.append(f"sitemap cut at {discovery.SITEMAP_MAX_URLS} URLs / "
+                                 f"{discovery.SITEMAP_MAX_BYTES} bytes")
+            return out
+    if attachments.is_attachment(resp.url, resp.header("Content-Type"), resp.header("Content-Disposition"), body):
+        out.kind = "attachment"
+        return out
+    if ctype and not ctype.startswith(TEXT_TYPES) and not ctype.endswith(("+xml", "/xml")):
+        return out
+    if ("xml" in ctype or body.lstrip()[:5] == b"<?xml") and discovery.looks_like_feed(ctype, body):
+        entries = discovery.feed_entries(body, resp.url, significant)
+        if entries:
+            out.kind = "feed"
+            out.found.extend(entries)
+            return out
+    decoded = decode_html(body, http_charset=resp.header("Content-Type"))
+    out.declared_encoding, out.detected_encoding = decoded.declared, decoded.detected
+    out.notes.extend(decoded.warnings)
+    text = decoded.text
+    doc = discovery.parse_html(text)
+    out.found.extend(discovery.html_links(doc, resp.url, significant))
+    if "createPageHTML" in text:
+        out.found.extend(discovery.trs_pagination(text, resp.url, significant))
+    if "CDATA" in text or "totalRecord" in text:
+        out.found.extend(discovery.hanweb_pagination(text, resp.url, significant))
+    out.soft_404 = is_soft_404(doc, resp.status)
+    return out
+
+
+def _canonical_all(urls, base) -> list[str]:
+    out = []
+    for url in urls:
+        try:
+            out.append(canonicalize(url, base=base))
+        except URLError:
+            continue
+    return out

@@ -1,0 +1,178 @@
+"""What the crawl writes besides the frontier: pages, links, runs, and the per-site report.
+
+All writes go through the crawler's single database connection inside its transactions.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from .analysis import Analysis
+from .fetch import Response
+from .frontier import Claim, now
+
+MAX_REDIRECT_HOPS = 20
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+@dataclass
+class Stored:
+    """What storing a response did: whether the page is new or its bytes changed."""
+
+    page_id: int
+    new: bool
+    changed: bool
+
+
+def previous(conn: sqlite3.Connection, site_code: str, url: str):
+    """(etag, last_modified, sha256, status) of the stored page, or None."""
+    return conn.execute(
+        "SELECT etag, last_modified, sha256, status FROM pages WHERE site_code = ? AND url = ?", (site_code, url)
+    ).fetchone()
+
+
+def store_page(
+    conn: sqlite3.Connection,
+    claim: Claim,
+    resp: Response,
+    result: Analysis,
+    run_id: int,
+    warc: tuple[str, int, int] | None,
+) -> Stored:
+    """Insert or update the page row of a response (a 304 only refreshes the fetch time)."""
+    stamp = now()
+    old = previous(conn, claim.site_code, claim.url)
+    if resp.status == 304 and old is not None:
+        conn.execute(
+            "UPDATE pages SET fetched_at = ?, run_id = ? WHERE site_code = ? AND url = ?",
+            (stamp, run_id, claim.site_code, claim.url),
+        )
+        page_id = conn.execute("SELECT id FROM pages WHERE site_code = ? AND url = ?",
+                               (claim.site_code, claim.url)).fetchone()[0]
+        return Stored(page_id, new=False, changed=False)
+    changed = old is not None and (old[2] != result.sha256 or old[3] != resp.status)
+    redirect = result.location if resp.status in REDIRECT_STATUSES else None
+    chain = [[claim.url, resp.status], [redirect, None]] if redirect else []
+    errors = [resp.error] if resp.error else []
+    errors += result.notes
+    row = {
+        "site_code": claim.site_code,
+        "url": claim.url,
+        "final_url": redirect or claim.url,
+        "redirect_chain": json.dumps(chain, ensure_ascii=False),
+        "location": result.location,
+        "status": resp.status,
+        "headers": json.dumps(resp.headers, ensure_ascii=False),
+        "content_type": resp.header("Content-Type"),
+        "declared_encoding": result.declared_encoding,
+        "detected_encoding": result.detected_encoding,
+        "kind": result.kind,
+        "body": resp.body,
+        "size": len(resp.body),
+        "sha256": result.sha256,
+        "truncated": int(resp.truncated),
+        "error": "; ".join(errors) or None,
+        "soft_404": int(result.soft_404),
+        "etag": resp.header("ETag"),
+        "last_modified": resp.header("Last-Modified"),
+        "warc_file": warc[0] if warc else None,
+        "warc_offset": warc[1] if warc else None,
+        "warc_length": warc[2] if warc else None,
+        "depth": claim.depth,
+        "referrer": claim.referrer,
+        "run_id": run_id,
+        "elapsed_ms": int(resp.elapsed * 1000),
+        "fetched_at": stamp,
+    }
+    cols = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in ("site_code", "url"))
+    conn.execute(
+        f"INSERT INTO pages ({cols}, changed_at) VALUES ({marks}, ?)"
+        f" ON CONFLICT (site_code, url) DO UPDATE SET {updates},"
+        f" changed_at = CASE WHEN ? THEN excluded.changed_at ELSE pages.changed_at END",
+        (*row.values(), stamp if (changed or old is None) else None, int(changed)),
+    )
+    page_id = conn.execute("SELECT id FROM pages WHERE site_code = ? AND url = ?",
+                           (claim.site_code, claim.url)).fetchone()[0]
+    return Stored(page_id, new=old is None, changed=changed)
+
+
+def store_links(conn: sqlite3.Connection, site_code: str, source: str, links: list[tuple[str, str, str, bool]]) -> None:
+    """Record (target, anchor text, tag, in scope) links seen on ``source``."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO links (site_code, source_url, target_url, anchor_text, tag, in_scope)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(site_code, source, target, text, tag, int(scope)) for target, text, tag, scope in links],
+    )
+
+
+def resolve_redirects(conn: sqlite3.Connection, site_code: str) -> int:
+    """Follow each stored redirect through the stored pages to fill final_url and redirect_chain."""
+    rows = conn.execute(
+        "SELECT url, status, location FROM pages WHERE site_code = ? AND location IS NOT NULL"
+        " AND status IN (301, 302, 303, 307, 308)",
+        (site_code,),
+    ).fetchall()
+    for url, status, location in rows:
+        chain, seen, target = [[url, status]], {url}, location
+        while target and len(chain) <= MAX_REDIRECT_HOPS:
+            hop = conn.execute(
+                "SELECT status, location FROM pages WHERE url = ? ORDER BY site_code = ? DESC LIMIT 1",
+                (target, site_code),
+            ).fetchone()
+            chain.append([target, hop[0] if hop else None])
+            if hop is None or hop[0] not in REDIRECT_STATUSES or not hop[1] or target in seen:
+                break
+            seen.add(target)
+            target = hop[1]
+        conn.execute(
+            "UPDATE pages SET final_url = ?, redirect_chain = ? WHERE site_code = ? AND url = ?",
+            (chain[-1][0], json.dumps(chain, ensure_ascii=False), site_code, url),
+        )
+    return len(rows)
+
+
+def update_link_targets(conn: sqlite3.Connection, site_code: str) -> None:
+    """Copy each link target's HTTP status and crawl state into the links of this site."""
+    conn.execute(
+        "UPDATE links SET"
+        " target_status = (SELECT p.status FROM pages p WHERE p.url = links.target_url"
+        "   ORDER BY p.site_code = ? DESC LIMIT 1),"
+        " target_state = (SELECT c.state FROM crawl_urls c WHERE c.url = links.target_url"
+        "   AND c.site_code = ?)"
+        " WHERE site_code = ?",
+        (site_code, site_code, site_code),
+    )
+
+
+def start_run(conn: sqlite3.Connection, site_code: str, mode: str, options: dict) -> int:
+    cur = conn.execute(
+        "INSERT INTO crawl_runs (site_code, mode, status, started_at, options) VALUES (?, ?, 'running', ?, ?)",
+        (site_code, mode, now(), json.dumps(options, ensure_ascii=False, default=str)),
+    )
+    return cur.lastrowid
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, status: str, counts: dict) -> None:
+    sets = ", ".join(f"{k} = ?" for k in counts)
+    conn.execute(
+        f"UPDATE crawl_runs SET status = ?, finished_at = ?{', ' if sets else ''}{sets} WHERE id = ?",
+        (status, now(), *counts.values(), run_id),
+    )
+
+
+def interrupted_runs(conn: sqlite3.Connection, site_code: str) -> list[tuple[int, str | None]]:
+    """Runs of a site left 'running' by a killed process: (id, warc_file)."""
+    return conn.execute(
+        "SELECT id, warc_file FROM crawl_runs WHERE site_code = ? AND status = 'running'", (site_code,)
+    ).fetchall()
+
+
+def warc_end(conn: sqlite3.Connection, warc_file: str) -> int | None:
+    """End of the last response record a stored page points to in this WARC."""
+    row = conn.execute(
+        "SELECT MAX(warc_offset + warc_length) FROM pages WHERE warc_file = ?", (warc_file,)
+    ).fetchone()
+    return row[0]

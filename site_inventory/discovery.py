@@ -1,0 +1,234 @@
+"""Finding URLs in what the crawler fetched: HTML links, sitemaps, feeds, and the paginated
+column lists of the two common government CMSs (Hanweb 大汉 jpage, TRS 拓尔思 createPageHTML).
+
+Everything returns :class:`Found` items with canonical URLs; the crawler decides scope and traps.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import lxml.etree
+import lxml.html
+
+from .urls import URLError, canonicalize, is_web_url
+
+MAX_ANCHOR = 300
+MAX_PAGINATION = 1000           # pages of one column list we are willing to generate
+SITEMAP_MAX_URLS = 50000        # the sitemap protocol's own limit per file
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # ... and its limit on uncompressed size
+_SKIP_SCHEMES = ("javascript:", "data:", "about:", "vbscript:")
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
+_SCRIPT_URL = re.compile(
+    r"""(?:window\.open|location\.href\s*=|location\.replace|location\s*=)\s*\(?\s*['"]([^'"]+)['"]""",
+    re.IGNORECASE,
+)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_HANWEB_TOTAL = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+_HANWEB_PER = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+_HANWEB_UNIT = re.compile(r"unitid\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+_HANWEB_PROXY = re.compile(r"""['"]?(/module/web/jpage/dataproxy\.jsp[^'"\s<>]*)""", re.IGNORECASE)
+_TRS_CALL = re.compile(
+    r"""createPageHTML\(\s*([\w.]+)\s*,\s*([\w.]+)\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"]"""
+)
+_JS_VAR = r"""(?:var|let|const)?\s*{name}\s*=\s*['"]?(\d+)"""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One discovered reference: canonical ``url`` (or the raw text when it is not a usable URL)."""
+
+    url: str
+    tag: str  # a/area/frame/iframe/meta-refresh/img/script/feed/sitemap/pagination/cdata/link
+    text: str = ""
+    via: str = "link"  # link/sitemap/feed/pagination
+    valid: bool = True  # False: not an http(s) URL we can fetch (mailto:, bad port ...)
+
+
+def _found(raw: str, base: str, tag: str, significant, text: str = "", via: str = "link") -> Found | None:
+    raw = (raw or "").strip()
+    if not raw or raw.startswith("#") or raw.lower().startswith(_SKIP_SCHEMES):
+        return None
+    try:
+        url = canonicalize(raw, base=base, significant_params=significant)
+    except (URLError, ValueError):
+        return Found(raw, tag, text, via, valid=False)
+    return Found(url, tag, text, via, valid=is_web_url(url))
+
+
+def _text(el) -> str:
+    text = " ".join(el.text_content().split()) or el.get("title") or el.get("alt") or ""
+    return text[:MAX_ANCHOR]
+
+
+def parse_html(text: str):
+    """An lxml document from decoded HTML (None when there is nothing to parse)."""
+    data = text.encode("utf-8", "surrogatepass")
+    if not data.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def html_links(doc, url: str, significant=None) -> list[Found]:
+    """Links of a page: a/area href, frame/iframe/img src, meta refresh, feeds, window.open in scripts."""
+    if doc is None:
+        return []
+    base = url
+    for el in doc.iter("base"):
+        if el.get("href"):
+            base = canonicalize(el.get("href"), base=url)
+            break
+    out: list[Found | None] = []
+    for el in doc.iter("a", "area", "frame", "iframe", "img", "meta", "link", "script"):
+        tag = el.tag
+        if tag in ("a", "area"):
+            out.append(_found(el.get("href"), base, tag, significant, _text(el)))
+            for attr in ("onclick",):
+                for m in _SCRIPT_URL.finditer(el.get(attr) or ""):
+                    out.append(_found(m.group(1), base, "script", significant, _text(el)))
+        elif tag in ("frame", "iframe", "img"):
+            out.append(_found(el.get("src"), base, tag, significant, el.get("alt") or el.get("title") or ""))
+        elif tag == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
+            m = _REFRESH_URL.search(el.get("content") or "")
+            if m:
+                out.append(_found(m.group(1), base, "meta-refresh", significant))
+        elif tag == "link" and "alternate" in (el.get("rel") or "").lower():
+            kind = (el.get("type") or "").lower()
+            if "rss" in kind or "atom" in kind:
+                out.append(_found(el.get("href"), base, "feed", significant, el.get("title") or "", via="feed"))
+        elif tag == "script" and el.text:
+            for m in _SCRIPT_URL.finditer(el.text):
+                out.append(_found(m.group(1), base, "script", significant))
+    return [f for f in out if f is not None]
+
+
+def _js_number(script: str, token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    m = re.search(_JS_VAR.format(name=re.escape(token)), script)
+    return int(m.group(1)) if m else None
+
+
+def trs_pagination(text: str, url: str, significant=None) -> list[Found]:
+    """TRS lists: createPageHTML(count, current, "index", "html") means index.html, index_1.html ... index_{count-1}.html."""
+    out = []
+    for m in _TRS_CALL.finditer(text):
+        count = _js_number(text, m.group(1))
+        if not count:
+            continue
+        name, ext = m.group(3), m.group(4)
+        for n in range(0, min(count, MAX_PAGINATION)):
+            page = f"{name}.{ext}" if n == 0 else f"{name}_{n}.{ext}"
+            out.append(_found(page, url, "pagination", significant, via="pagination"))
+    return [f for f in out if f is not None]
+
+
+def hanweb_pagination(text: str, url: str, significant=None) -> list[Found]:
+    """Hanweb jpage lists: records inside CDATA, ?uid=&pageNum=N pages and dataproxy.jsp batches."""
+    out: list[Found | None] = []
+    for block in _CDATA.findall(text):
+        if "<a" in block.lower():
+            doc = parse_html(f"<html><body>{block}</body></html>")
+            out.extend(html_links(doc, url, significant))
+    total, per = _HANWEB_TOTAL.search(text), _HANWEB_PER.search(text)
+    if total and per and int(per.group(1)) > 0:
+        total_n, per_n = int(total.group(1)), int(per.group(1))
+        pages = min(-(-total_n // per_n), MAX_PAGINATION)
+        unit = _HANWEB_UNIT.search(text)
+        if unit:
+            for n in range(2, pages + 1):
+                out.append(_found(_with_query(url, uid=unit.group(1), pageNum=str(n)), url, "pagination",
+                                  significant, via="pagination"))
+        proxy = _HANWEB_PROXY.search(text)
+        if proxy:
+            batch = per_n * 3
+            for start in range(1, min(total_n, per_n * MAX_PAGINATION) + 1, batch):
+                target = _with_query(canonicalize(proxy.group(1), base=url), startrecord=str(start),
+                                     endrecord=str(min(start + batch - 1, total_n)), perpage=str(per_n))
+                out.append(_found(target, url, "pagination", significant, via="pagination"))
+    return [f for f in out if f is not None]
+
+
+def _with_query(url: str, **params: str) -> str:
+    """``url`` with these query parameters set (others kept)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query.extend(params.items())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def decompress_limited(data: bytes, limit: int = SITEMAP_MAX_BYTES) -> tuple[bytes, bool]:
+    """Gunzip ``data`` if it is gzip, producing at most ``limit`` bytes; (bytes, cut_short)."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data[:limit], len(data) > limit
+    z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = z.decompress(data, limit)
+    except zlib.error:
+        return b"", True
+    return out, bool(z.unconsumed_tail) or not z.eof
+
+
+def _xml_root(data: bytes):
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    try:
+        return lxml.etree.fromstring(data, parser=parser)
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def sitemap_entries(data: bytes, url: str, significant=None) -> tuple[str | None, list[Found], bool]:
+    """(``urlset``/``sitemapindex``/None, entries, cut_short) of a (possibly gzipped) sitemap."""
+    xml, cut = decompress_limited(data)
+    root = _xml_root(xml)
+    if root is None:
+        return None, [], cut
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        return None, [], cut
+    out = []
+    for el in root.iter():
+        if _local(el.tag) == "loc" and el.text:
+            found = _found(el.text, url, "sitemap", significant, via="sitemap")
+            if found is not None:
+                out.append(found)
+            if len(out) >= SITEMAP_MAX_URLS:
+                cut = True
+                break
+    return kind, out, cut
+
+
+def feed_entries(data: bytes, url: str, significant=None) -> list[Found]:
+    """Item links of an RSS or Atom feed (empty when the bytes are not a feed)."""
+    root = _xml_root(data)
+    if root is None or _local(root.tag) not in ("rss", "feed", "rdf"):
+        return []
+    out = []
+    for el in root.iter():
+        name = _local(el.tag)
+        if name == "link":
+            target = el.get("href") or el.text
+            if target and el.get("rel") in (None, "alternate"):
+                out.append(_found(target, url, "feed", significant, via="feed"))
+        elif name == "guid" and el.get("isPermaLink", "true") == "true" and el.text:
+            out.append(_found(el.text, url, "feed", significant, via="feed"))
+    return [f for f in out if f is not None]
+
+
+def looks_like_sitemap(url: str, data: bytes) -> bool:
+    head = decompress_limited(data[:4096], 4096)[0] if data.startswith(b"\x1f\x8b") else data[:4096]
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
+def looks_like_feed(content_type: str, data: bytes) -> bool:
+    head = data[:2048].lower()
+    return "rss" in content_type or "atom" in content_type or b"<rss" in head or b"<feed" in head

@@ -1,0 +1,256 @@
+"""One HTTP GET, done the way the crawler needs it: resolved, streamed, capped, never redirected.
+
+The workspace's resolve rules send a request for ``host:port`` to another address while the
+Host header (and TLS server name) keep the real name. Bodies are read as they come off the wire
+(content-encoding kept, for the WARC) and decoded here with a cap on the decoded size, so a
+200 MB page or a gzip bomb stops at the limit and is recorded as truncated. Redirects are not
+followed: the crawler queues each hop itself so every hop is resolved, scope-checked and stored.
+"""
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .resolve import Resolution, lookup
+
+CHUNK = 65536
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class FetchError(Exception):
+    """No HTTP response at all: ``kind`` is timeout, connection, tls or invalid."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class Response:
+    """An HTTP response as stored by the crawler."""
+
+    url: str
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    request_headers: list[tuple[str, str]]
+    raw: bytes  # as received, content-encoding still applied
+    body: bytes  # content-encoding removed
+    http_version: str = "HTTP/1.1"
+    truncated: bool = False
+    limited: bool = False  # truncated on purpose: the size or time limit was reached
+    error: str | None = None  # why the body is incomplete, if it is
+    elapsed: float = 0.0
+    started_at: str = ""
+    request_target: str = "/"
+
+    def header(self, name: str) -> str | None:
+        """The last value of a header (case-insensitive), None when absent."""
+        low = name.lower()
+        for key, value in reversed(self.headers):
+            if key.lower() == low:
+                return value
+        return None
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait from a Retry-After header (delta or HTTP date), None when absent/unreadable."""
+        return parse_retry_after(self.header("Retry-After"))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class _Decoder:
+    """Incremental Content-Encoding decoder that never produces more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str | None, limit: int):
+        enc = (encoding or "").strip().lower()
+        self.limit = limit
+        self.size = 0
+        self.error: str | None = None
+        self.over = False
+        if enc in ("", "identity"):
+            self._z = None
+        elif enc in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self._z = zlib.decompressobj()
+            self._deflate_raw_fallback = True
+        else:
+            self._z = None
+            self.error = f"content-encoding {enc!r} not decoded; body kept as received"
+        self.encoding = enc
+
+    def feed(self, data: bytes) -> bytes:
+        room = self.limit - self.size
+        if self._z is None:
+            out = data[:room]
+            self.over = len(data) > room
+        else:
+            try:
+                out = self._z.decompress(data, room) if room > 0 else b""
+            except zlib.error as exc:
+                if self.encoding == "deflate" and self.size == 0 and getattr(self, "_deflate_raw_fallback", False):
+                    self._deflate_raw_fallback = False
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                    return self.feed(data)
+                self.error = f"{self.encoding} data corrupt: {exc}"
+                self._z = None
+                self.over = False
+                return b""
+            self.over = bool(self._z.unconsumed_tail) or (room <= 0 and bool(data))
+        self.size += len(out)
+        return out
+
+    def finish(self) -> bytes:
+        if self._z is None or self.over:
+            return b""
+        out = self._z.flush()
+        if not self._z.eof and self.error is None:
+            self.error = f"{self.encoding} stream ends early (truncated)"
+        self.size += len(out)
+        return out
+
+
+class _ResolvingAdapter(HTTPAdapter):
+    """Keeps TLS server name and certificate check on the real host when the URL names an address."""
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        name = request.headers.get("Host")
+        if host_params.get("scheme") == "https" and name:
+            server = urlsplit(f"//{name}").hostname
+            pool_kwargs["server_hostname"] = server
+            pool_kwargs["assert_hostname"] = server
+        return host_params, pool_kwargs
+
+
+@dataclass
+class Fetcher:
+    """GETs URLs with per-thread sessions; thread-safe."""
+
+    rules: dict[tuple[str, int], Resolution]
+    user_agent: str
+    timeout: float = 15.0
+    max_bytes: int = 50 * 1024 * 1024
+    max_seconds: float = 120.0
+    verify_tls: bool = True
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            adapter = _ResolvingAdapter(pool_connections=16, pool_maxsize=4, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._local.session = session
+        return session
+
+    def target(self, url: str) -> tuple[str, str, bool]:
+        """(URL to connect to, Host header value, whether a resolve rule applied)."""
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
+        address, target_port = lookup(self.rules, parts.hostname or "", port)
+        host_header = parts.netloc.rpartition("@")[2]
+        if (address, target_port) == (parts.hostname, port):
+            return url, host_header, False
+        addr = f"[{address}]" if ":" in address else address
+        netloc = addr if target_port == DEFAULT_PORTS.get(parts.scheme) else f"{addr}:{target_port}"
+        return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), host_header, True
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+        """GET ``url`` once. Raises :class:`FetchError` when no response arrives."""
+        connect_url, host_header, resolved = self.target(url)
+        send = {
+            "User-Agent": self.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Encoding": "gzip, deflate",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+            "Host": host_header,
+        }
+        send.update(headers or {})
+        started, clock = datetime.now(timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
+        try:
+            resp = self._session().get(
+                connect_url, headers=send, stream=True, allow_redirects=False,
+                timeout=(self.timeout, self.timeout), verify=self.verify_tls,
+                proxies={"http": None, "https": None} if resolved else None,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise FetchError("tls", f"TLS error: {exc}") from None
+        except requests.exceptions.Timeout as exc:
+            raise FetchError("timeout", f"timed out after {self.timeout:g} s: {exc}") from None
+        except requests.exceptions.ConnectionError as exc:
+            raise FetchError("connection", f"connection failed: {exc}") from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, ValueError) as exc:
+            raise FetchError("invalid", f"cannot request this URL: {exc}") from None
+        try:
+            return self._read(url, resp, send, started, clock)
+        finally:
+            resp.close()
+
+    def _read(self, url, resp, send, started, clock) -> Response:
+        """Stream the body with the size and time caps; a broken stream keeps what arrived."""
+        decoder = _Decoder(resp.headers.get("Content-Encoding"), self.max_bytes)
+        raw, body, raw_size, error, truncated, limited = [], [], 0, None, False, False
+        deadline = clock + self.max_seconds
+        try:
+            for chunk in resp.raw.stream(CHUNK, decode_content=False):
+                raw.append(chunk)
+                raw_size += len(chunk)
+                body.append(decoder.feed(chunk))
+                if decoder.over or raw_size > self.max_bytes:
+                    truncated, limited = True, True
+                    error = f"response larger than the limit of {self.max_bytes} bytes; cut there"
+                    break
+                if time.monotonic() > deadline:
+                    truncated, limited = True, True
+                    error = f"body still arriving after {self.max_seconds:g} s; cut there"
+                    break
+        except Exception as exc:  # urllib3 ProtocolError/ReadTimeout mid-body: keep what arrived
+            truncated, error = True, f"body incomplete after {raw_size} bytes: {exc.__class__.__name__}: {exc}"
+        if not truncated:
+            body.append(decoder.finish())
+        if decoder.error and error is None:
+            error = decoder.error
+            truncated = truncated or "truncated" in decoder.error or "corrupt" in decoder.error
+        version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(getattr(resp.raw, "version", 11), "HTTP/1.1")
+        parts = urlsplit(url)
+        return Response(
+            url=url,
+            status=resp.status_code,
+            reason=resp.reason or "",
+            headers=list(resp.raw.headers.items()),
+            request_headers=list(send.items()),
+            raw=b"".join(raw),
+            body=b"".join(body),
+            http_version=version,
+            truncated=truncated,
+            limited=limited,
+            error=error,
+            elapsed=time.monotonic() - clock,
+            started_at=started,
+            request_target=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+        )

@@ -1,0 +1,187 @@
+"""The crawl frontier, kept in the workspace's ``crawl_urls`` table and never in memory.
+
+Each URL moves queued -> in_flight -> fetched/skipped/failed. A fetch's page row and its
+``fetched`` state are written in one transaction by the caller, so a kill at any moment leaves
+either a stored page or a URL that is still to do; :func:`recover` puts the to-do ones back.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .urls import host_of
+
+# Skips caused by this run's limits, not by the URL: the next run looks at them again.
+LIMIT_REASONS = ("max-pages", "max-depth", "time-limit", "robots-unavailable")
+FINAL_STATES = ("fetched", "skipped", "failed")
+
+
+def now() -> str:
+    """UTC time as ISO 8601 with milliseconds, the one timestamp format of the crawl tables."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def path_key(url: str) -> str:
+    """The URL without its query: all query variants of one path share it."""
+    return url.split("?", 1)[0]
+
+
+@dataclass
+class Claim:
+    """A URL taken from the frontier for fetching."""
+
+    id: int
+    site_code: str
+    url: str
+    depth: int
+    attempts: int
+    via: str
+    chain: int
+    referrer: str | None
+
+
+_CLAIM_COLS = "id, site_code, url, depth, attempts, discovered_via, chain, referrer"
+
+
+def exists(conn: sqlite3.Connection, site_code: str, url: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM crawl_urls WHERE site_code = ? AND url = ?", (site_code, url)
+    ).fetchone() is not None
+
+
+def add(
+    conn: sqlite3.Connection,
+    site_code: str,
+    url: str,
+    *,
+    depth: int,
+    via: str,
+    referrer: str | None = None,
+    chain: int = 0,
+    state: str = "queued",
+    reason: str | None = None,
+) -> bool:
+    """Record a discovered URL (already canonical); False when the site already has it."""
+    stamp = now()
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO crawl_urls (site_code, url, host, path_key, state, depth, referrer,"
+        " discovered_via, chain, reason, discovered_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (site_code, url, host_of(url), path_key(url), state, depth, referrer, via, chain, reason, stamp, stamp),
+    )
+    return cur.rowcount == 1
+
+
+def claim(
+    conn: sqlite3.Connection, host: str, site_codes: list[str], via: str | None = None
+) -> Claim | None:
+    """Take the shallowest queued URL of ``host`` (among the sites being crawled) and mark it in flight."""
+    marks = ",".join("?" for _ in site_codes)
+    extra = " AND discovered_via = ?" if via else ""
+    params = [host, *site_codes] + ([via] if via else [])
+    row = conn.execute(
+        f"SELECT {_CLAIM_COLS} FROM crawl_urls WHERE host = ? AND state = 'queued'"
+        f" AND site_code IN ({marks}){extra} ORDER BY depth, id LIMIT 1",
+        params,
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute("UPDATE crawl_urls SET state = 'in_flight', updated_at = ? WHERE id = ?", (now(), row[0]))
+    return Claim(*row)
+
+
+def finish(
+    conn: sqlite3.Connection,
+    url_id: int,
+    state: str,
+    *,
+    reason: str | None = None,
+    error: str | None = None,
+    attempts: int | None = None,
+) -> None:
+    """Close a URL as fetched, skipped (with reason) or failed (with last error and attempts)."""
+    if state not in FINAL_STATES:
+        raise ValueError(f"not a final crawl state: {state!r}")
+    conn.execute(
+        "UPDATE crawl_urls SET state = ?, reason = ?, last_error = COALESCE(?, last_error),"
+        " attempts = COALESCE(?, attempts), updated_at = ? WHERE id = ?",
+        (state, reason, error, attempts, now(), url_id),
+    )
+
+
+def retry_later(conn: sqlite3.Connection, url_id: int, attempts: int, error: str) -> None:
+    """Put a URL back in the queue after a failed attempt, keeping the count and the error."""
+    conn.execute(
+        "UPDATE crawl_urls SET state = 'queued', attempts = ?, last_error = ?, updated_at = ? WHERE id = ?",
+        (attempts, error, now(), url_id),
+    )
+
+
+def recover(conn: sqlite3.Connection, site_code: str) -> int:
+    """After a kill: URLs left in flight go back to the queue, unless their page was already stored."""
+    stamp = now()
+    conn.execute(
+        "UPDATE crawl_urls SET state = 'fetched', updated_at = ? WHERE site_code = ? AND state = 'in_flight'"
+        " AND EXISTS (SELECT 1 FROM pages p WHERE p.site_code = crawl_urls.site_code AND p.url = crawl_urls.url"
+        " AND p.fetched_at >= crawl_urls.updated_at)",
+        (stamp, site_code),
+    )
+    cur = conn.execute(
+        "UPDATE crawl_urls SET state = 'queued', updated_at = ? WHERE site_code = ? AND state = 'in_flight'",
+        (stamp, site_code),
+    )
+    return cur.rowcount
+
+
+def reopen_limited(conn: sqlite3.Connection, site_code: str) -> int:
+    """Skips caused by a previous run's limits go back to the queue to be judged again."""
+    marks = ",".join("?" for _ in LIMIT_REASONS)
+    cur = conn.execute(
+        f"UPDATE crawl_urls SET state = 'queued', reason = NULL, updated_at = ?"
+        f" WHERE site_code = ? AND state = 'skipped' AND reason IN ({marks})",
+        (now(), site_code, *LIMIT_REASONS),
+    )
+    return cur.rowcount
+
+
+def requeue_all(conn: sqlite3.Connection, site_code: str) -> int:
+    """For --refresh: every URL that was fetched or failed is to be fetched again (conditionally)."""
+    cur = conn.execute(
+        "UPDATE crawl_urls SET state = 'queued', attempts = 0, reason = NULL, updated_at = ?"
+        " WHERE site_code = ? AND state IN ('fetched', 'failed')",
+        (now(), site_code),
+    )
+    return cur.rowcount
+
+
+def skip_queued(conn: sqlite3.Connection, site_code: str, reason: str) -> int:
+    """Close every still-queued URL of a site as skipped for ``reason`` (a limit was reached)."""
+    cur = conn.execute(
+        "UPDATE crawl_urls SET state = 'skipped', reason = ?, updated_at = ? WHERE site_code = ? AND state = 'queued'",
+        (reason, now(), site_code),
+    )
+    return cur.rowcount
+
+
+def has_queued(conn: sqlite3.Connection, host: str, site_codes: list[str]) -> bool:
+    marks = ",".join("?" for _ in site_codes)
+    return conn.execute(
+        f"SELECT 1 FROM crawl_urls WHERE host = ? AND state = 'queued' AND site_code IN ({marks}) LIMIT 1",
+        [host, *site_codes],
+    ).fetchone() is not None
+
+
+def query_variants(conn: sqlite3.Connection, site_code: str, key: str) -> int:
+    """How many URLs of the site share this path (differ only in their query)."""
+    return conn.execute(
+        "SELECT COUNT(*) FROM crawl_urls WHERE site_code = ? AND path_key = ?", (site_code, key)
+    ).fetchone()[0]
+
+
+def state_counts(conn: sqlite3.Connection, site_code: str) -> dict[str, int]:
+    """Number of URLs per state for one site."""
+    rows = conn.execute(
+        "SELECT state, COUNT(*) FROM crawl_urls WHERE site_code = ? GROUP BY state", (site_code,)
+    )
+    return {state: n for state, n in rows}

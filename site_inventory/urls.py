@@ -1,0 +1,227 @@
+"""URL identity: the one canonical form of a URL used by every stage of govmigrate.
+
+Two links that reach the same content must compare equal, or the crawl fetches a page twice
+and a redirect plan misses an old URL. Canonical form: scheme and host lowercased, host in
+IDNA (punycode), default port dropped, dot segments resolved, fragment removed, percent
+escapes normalised (upper-case hex, unreserved characters decoded, non-ASCII encoded as UTF-8),
+query parameters sorted, tracking and session parameters dropped and, when a site lists its
+significant parameters (config ``sites: {CODE: {significant_params: [id]}}``), only those kept.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import idna
+
+# Dropped query parameters. Kept conservative: each one only tracks who shared a link or which
+# session asked, never which content is shown. utm_* is matched as a prefix.
+TRACKING_PARAMS = frozenset({
+    "spm",            # Alibaba/Taobao tracking, common on links shared from Chinese apps
+    "from",           # WeChat/Weibo share source (from=singlemessage, from=timeline)
+    "isappinstalled", # WeChat share flag, always paired with from=
+    "gclid",          # Google Ads click id
+    "fbclid",         # Facebook click id
+    "jsessionid",     # Java servlet session (Hanweb and most JSP sites)
+    "phpsessid",      # PHP session
+    "sessionid",      # generic session id
+})
+TRACKING_PREFIXES = ("utm_", "aspsessionid")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+WEB_SCHEMES = ("http", "https")
+
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_HEXDIG = frozenset("0123456789abcdefABCDEF")
+# Characters left as they are in a path / in a query part (RFC 3986 pchar and query minus the
+# separators we split on). Anything else is percent-encoded.
+_PATH_SAFE = _UNRESERVED | frozenset("!$&'()*+,;=:@/")
+_QUERY_SAFE = _UNRESERVED | frozenset("!$'()*+,;:@/?")
+_SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.IGNORECASE)
+_STRIPPED = re.compile(r"[\t\n\r]")
+
+
+class URLError(ValueError):
+    """A string that cannot be read as a URL (bad port, bad host name)."""
+
+
+def _normalize_escapes(text: str, safe: frozenset) -> str:
+    """Upper-case percent escapes, decode unreserved ones, encode everything not in ``safe``."""
+    if "%" not in text and safe.issuperset(text):
+        return text
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "%" and i + 2 < n and text[i + 1] in _HEXDIG and text[i + 2] in _HEXDIG:
+            decoded = chr(int(text[i + 1:i + 3], 16))
+            out.append(decoded if decoded in _UNRESERVED else "%" + text[i + 1:i + 3].upper())
+            i += 3
+            continue
+        if ch in safe:
+            out.append(ch)
+        else:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")))
+        i += 1
+    return "".join(out)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, so /a/./b/../c becomes /a/c."""
+    if "." not in path:
+        return path
+    segments = path.split("/")
+    out: list[str] = []
+    for seg in segments[1:] if path.startswith("/") else segments:
+        if seg == "..":
+            if out:
+                out.pop()
+        elif seg != ".":
+            out.append(seg)
+    last = segments[-1]
+    if last in (".", ".."):
+        out.append("")
+    return ("/" if path.startswith("/") else "") + "/".join(out)
+
+
+def _host(hostname: str, url: str) -> str:
+    """Lower-case, trailing dot removed, internationalised names as punycode (IDNA 2008/UTS 46)."""
+    host = hostname.rstrip(".").lower()
+    if not host or host.startswith("["):
+        return host
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise URLError(f"{url!r}: host {hostname!r} is not a valid internationalised name ({exc})") from None
+
+
+def _is_tracking(name: str) -> bool:
+    low = name.lower()
+    return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
+
+
+def _query(query: str, significant: frozenset | None) -> str:
+    """Normalised, filtered and sorted query string."""
+    params = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, eq, value = part.partition("=")
+        name = _normalize_escapes(name, _QUERY_SAFE | frozenset("="))
+        if _is_tracking(name):
+            continue
+        if significant is not None and name.lower() not in significant:
+            continue
+        params.append((name, eq + _normalize_escapes(value, _QUERY_SAFE | frozenset("="))))
+    params.sort()
+    return "&".join(name + value for name, value in params)
+
+
+def canonicalize(url: str, base: str | None = None, significant_params: Iterable[str] | None = None) -> str:
+    """The canonical form of ``url`` (resolved against ``base`` first when given).
+
+    Non-web URLs (mailto:, tel:, ...) come back with only surrounding space trimmed and the
+    scheme lower-cased. Raises :class:`URLError` for a web URL with a bad port or host.
+    """
+    text = _STRIPPED.sub("", url.strip())
+    if base:
+        text = urljoin(base, text)
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in WEB_SCHEMES:
+        return f"{scheme}:{text[len(scheme) + 1:]}" if scheme else text
+    try:
+        port = parts.port
+    except ValueError:
+        raise URLError(f"{url!r}: the port is not a number between 0 and 65535") from None
+    host = _host(parts.hostname or "", url)
+    if not host:
+        raise URLError(f"{url!r}: no host name")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{_normalize_escapes(userinfo, _UNRESERVED | frozenset(':'))}@{netloc}"
+    path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
+    path = _normalize_escapes(_remove_dot_segments(path), _PATH_SAFE)
+    significant = frozenset(p.lower() for p in significant_params) if significant_params is not None else None
+    return urlunsplit((scheme, netloc, path, _query(parts.query, significant), ""))
+
+
+def host_of(url: str) -> str:
+    """The lower-case host (no port) of a URL; '' for a non-web URL."""
+    return urlsplit(url).hostname or ""
+
+
+def is_web_url(url: str) -> bool:
+    """True for http(s) URLs, the only ones the crawler fetches."""
+    return urlsplit(url.strip()).scheme.lower() in WEB_SCHEMES
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What belongs to a site: its hosts and aliases, under the site URL's path prefix if it has one.
+
+    ``entries`` holds ``(host, port or None, path prefix)``; http and https count as the same site.
+    """
+
+    entries: tuple[tuple[str, int | None, str], ...]
+
+    @classmethod
+    def for_site(cls, url: str, aliases: Iterable[str] = ()) -> "Scope":
+        """The scope of a site URL plus alias hosts (bare ``host[:port]`` or URLs with a path)."""
+        entries = [_scope_entry(url)]
+        for alias in aliases:
+            alias = alias.strip()
+            if alias:
+                entries.append(_scope_entry(alias if "//" in alias else f"http://{alias}/"))
+        return cls(tuple(dict.fromkeys(entries)))
+
+    @property
+    def hosts(self) -> list[str]:
+        return list(dict.fromkeys(h for h, _, _ in self.entries))
+
+    def contains(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme not in WEB_SCHEMES or not parts.hostname:
+            return False
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+        for host, want_port, prefix in self.entries:
+            if parts.hostname == host and (want_port is None or want_port == port):
+                if (parts.path or "/").startswith(prefix):
+                    return True
+        return False
+
+
+def _scope_entry(url: str) -> tuple[str, int | None, str]:
+    parts = urlsplit(canonicalize(url))
+    path = parts.path
+    prefix = path[: path.rfind("/") + 1] or "/"
+    port = parts.port if parts.port not in (None, DEFAULT_PORTS.get(parts.scheme)) else None
+    return parts.hostname or "", port, prefix
+
+
+def site_scope(site) -> Scope:
+    """The scope of a site given as a Scope, a mapping (a ``sites`` row) or an object with url/aliases."""
+    if isinstance(site, Scope):
+        return site
+    if isinstance(site, Mapping):
+        url, aliases = site["url"], site.get("aliases") or []
+    else:
+        url, aliases = site.url, getattr(site, "aliases", None) or []
+    if isinstance(aliases, str):
+        aliases = json.loads(aliases) if aliases.strip().startswith("[") else aliases.split(",")
+    return Scope.for_site(url, aliases)
+
+
+def in_scope(url: str, site) -> bool:
+    """True when ``url`` (canonical or not) belongs to the site: its hosts/aliases and path prefix."""
+    try:
+        return site_scope(site).contains(canonicalize(url))
+    except URLError:
+        return False

@@ -1,0 +1,115 @@
+"""canonicalize: the one URL identity of the project, checked case by case."""
+import pytest
+
+from site_inventory.urls import URLError, Scope, canonicalize, host_of, in_scope
+
+CASES = [
+    # scheme and host case, default ports
+    ("HTTP://WWW.Example.GOV.CN/", "http://www.example.gov.cn/"),
+    ("http://www.example.gov.cn:80/a", "http://www.example.gov.cn/a"),
+    ("https://www.example.gov.cn:443/a", "https://www.example.gov.cn/a"),
+    ("http://www.example.gov.cn:8080/a", "http://www.example.gov.cn:8080/a"),
+    ("https://www.example.gov.cn:80/a", "https://www.example.gov.cn:80/a"),
+    ("http://www.example.gov.cn./a", "http://www.example.gov.cn/a"),
+    # empty path, dot segments, fragment
+    ("http://example.gov.cn", "http://example.gov.cn/"),
+    ("http://example.gov.cn/a/./b/../c", "http://example.gov.cn/a/c"),
+    ("http://example.gov.cn/a/b/../../../c", "http://example.gov.cn/c"),
+    ("http://example.gov.cn/a/b/..", "http://example.gov.cn/a/"),
+    ("http://example.gov.cn/a#top", "http://example.gov.cn/a"),
+    ("http://example.gov.cn/a?x=1#top", "http://example.gov.cn/a?x=1"),
+    # percent-encoding: upper-case hex, unreserved decoded, reserved kept, non-ASCII as UTF-8
+    ("http://example.gov.cn/%7euser/%e4%b8%ad", "http://example.gov.cn/~user/%E4%B8%AD"),
+    ("http://example.gov.cn/%41%42c", "http://example.gov.cn/ABc"),
+    ("http://example.gov.cn/a%2fb", "http://example.gov.cn/a%2Fb"),
+    ("http://example.gov.cn/通知 公告.html", "http://example.gov.cn/%E9%80%9A%E7%9F%A5%20%E5%85%AC%E5%91%8A.html"),
+    ("http://example.gov.cn/a%zz", "http://example.gov.cn/a%25zz"),
+    ("http://example.gov.cn/s?q=政务", "http://example.gov.cn/s?q=%E6%94%BF%E5%8A%A1"),
+    ("http://example.gov.cn/s?q=%b0%ec", "http://example.gov.cn/s?q=%B0%EC"),  # GBK escapes kept as bytes
+    # query: sorted, tracking and session parameters dropped, empty query removed
+    ("http://example.gov.cn/a?b=2&a=1", "http://example.gov.cn/a?a=1&b=2"),
+    ("http://example.gov.cn/a?b=2&a=3&a=1", "http://example.gov.cn/a?a=1&a=3&b=2"),
+    ("http://example.gov.cn/a?utm_source=wx&utm_medium=x&id=5", "http://example.gov.cn/a?id=5"),
+    ("http://example.gov.cn/a?id=5&from=singlemessage&isappinstalled=0", "http://example.gov.cn/a?id=5"),
+    ("http://example.gov.cn/a?spm=a.b.c&id=5", "http://example.gov.cn/a?id=5"),
+    ("http://example.gov.cn/a?", "http://example.gov.cn/a"),
+    ("http://example.gov.cn/a?&&id=1&", "http://example.gov.cn/a?id=1"),
+    ("http://example.gov.cn/a?flag", "http://example.gov.cn/a?flag"),
+    ("http://example.gov.cn/a?x=", "http://example.gov.cn/a?x="),
+    ("http://example.gov.cn/a?x=1+2", "http://example.gov.cn/a?x=1+2"),
+    ("http://example.gov.cn/a;jsessionid=0A1B2C?id=1", "http://example.gov.cn/a?id=1"),
+    ("http://example.gov.cn/a?JSESSIONID=1&id=1", "http://example.gov.cn/a?id=1"),
+    ("http://example.gov.cn/a?ASPSESSIONIDQQ=1&id=1", "http://example.gov.cn/a?id=1"),
+    # internationalised host names
+    ("http://政府.中国/", "http://xn--mxtq1m.xn--fiqs8s/"),
+    ("http://[::1]:8080/a", "http://[::1]:8080/a"),
+    # whitespace around and inside (tabs/newlines are dropped as browsers do)
+    ("  http://example.gov.cn/a\n/b  ", "http://example.gov.cn/a/b"),
+    # non-web URLs pass through
+    ("mailto:office@example.gov.cn", "mailto:office@example.gov.cn"),
+    ("TEL:12345", "tel:12345"),
+]
+
+
+@pytest.mark.parametrize("url, expected", CASES)
+def test_canonicalize(url, expected):
+    assert canonicalize(url) == expected
+
+
+@pytest.mark.parametrize("url, expected", CASES)
+def test_canonicalize_is_idempotent(url, expected):
+    assert canonicalize(canonicalize(url)) == expected
+
+
+@pytest.mark.parametrize("ref, expected", [
+    ("b.html", "http://example.gov.cn/col/b.html"),
+    ("../art/2020/1/2/art_1_2.html", "http://example.gov.cn/art/2020/1/2/art_1_2.html"),
+    ("/", "http://example.gov.cn/"),
+    ("?pageNum=2&uid=9", "http://example.gov.cn/col/index.html?pageNum=2&uid=9"),
+    ("//OTHER.example.gov.cn/x", "http://other.example.gov.cn/x"),
+    ("#frag", "http://example.gov.cn/col/index.html?a=1"),
+])
+def test_relative_references_resolve_against_base(ref, expected):
+    assert canonicalize(ref, base="http://example.gov.cn/col/index.html?a=1") == expected
+
+
+def test_significant_params_keep_only_those_case_insensitively():
+    url = "http://example.gov.cn/show.jsp?articleId=9&id=3&page=2&t=123"
+    assert canonicalize(url, significant_params=["id", "ArticleId"]) == "http://example.gov.cn/show.jsp?articleId=9&id=3"
+    assert canonicalize(url, significant_params=[]) == "http://example.gov.cn/show.jsp"
+    assert canonicalize(url) == "http://example.gov.cn/show.jsp?articleId=9&id=3&page=2&t=123"
+
+
+@pytest.mark.parametrize("bad", ["http://example.gov.cn:99999/", "http://example.gov.cn:abc/", "http:///nohost"])
+def test_bad_urls_raise_with_the_url_named(bad):
+    with pytest.raises(URLError, match="example|host"):
+        canonicalize(bad)
+
+
+def test_host_of():
+    assert host_of("http://www.example.gov.cn:8080/a") == "www.example.gov.cn"
+    assert host_of("mailto:x@y") == ""
+
+
+SITE = {"url": "http://www.county.example.gov.cn/zhen1/index.html", "aliases": '["zhen1.example.gov.cn"]'}
+
+
+@pytest.mark.parametrize("url, inside", [
+    ("http://www.county.example.gov.cn/zhen1/a.html", True),
+    ("https://www.county.example.gov.cn/zhen1/", True),
+    ("http://WWW.county.example.gov.cn/zhen1/x/../b.html", True),
+    ("http://www.county.example.gov.cn/zhen2/a.html", False),
+    ("http://www.county.example.gov.cn/", False),
+    ("http://zhen1.example.gov.cn/anything.html", True),
+    ("http://zhen1.example.gov.cn:8080/anything.html", True),
+    ("http://evil.example.com/zhen1/", False),
+    ("mailto:a@b", False),
+])
+def test_in_scope_hosts_aliases_and_path_prefix(url, inside):
+    assert in_scope(url, SITE) is inside
+
+
+def test_scope_with_port_only_matches_that_port():
+    scope = Scope.for_site("http://127.0.0.1:8081/")
+    assert scope.contains("http://127.0.0.1:8081/a")
+    assert not scope.contains("http://127.0.0.1:8082/a")
