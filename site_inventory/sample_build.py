@@ -51,6 +51,7 @@ class Attachment:
     title: str
     type: str
     data: bytes
+    text: str
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Item:
     links: list[tuple[str, str, str | None]] = field(default_factory=list)
     repost_of: str | None = None
     path: str = ""
+    topic: str = ""
 
 
 def show(cms: str, dt: datetime, xxgk: bool = False) -> tuple[str, str]:
@@ -150,11 +152,12 @@ class SiteBuilder:
             titles = STATIC_TITLES.get(col.target, [])
             title = col.name if col.single or index >= len(titles) else titles[index]
             paragraphs = sample_text.static_body(rng, col.target, ctx)
+            topic = rng.choice(spec.topics)
         else:
             title, topic = sample_text.make_title(rng, col.style, ctx, self._used())
             signer = spec.name if col.style == "notice" else None
             paragraphs = sample_text.make_body(rng, col.style, ctx, topic, day.date(), title, signer)
-        item = Item(col, title, day, dated=index != 2 or col.undated == 0, paragraphs=paragraphs)
+        item = Item(col, title, day, dated=index != 2 or col.undated == 0, paragraphs=paragraphs, topic=topic)
         item.source = self._source(col)
         if spec.cms == "dede" or (spec.cms == "portal" and col.kind == "dynamic"):
             item.author = sample_text.person(rng)
@@ -203,8 +206,7 @@ class SiteBuilder:
                 newest.attachments.append(self._file(col, newest, ext, len(newest.attachments) + 1))
 
     def _file(self, col: ColumnSpec, it: Item, ext: str, n: int) -> Attachment:
-        spec, day = self.spec, it.day.date()
-        topic = self.rng.choice(spec.topics)
+        spec, day, topic = self.spec, it.day.date(), it.topic
         if col.target == "fdzdgk":
             name = f"{spec.name}{day.year - (n - 1)}年部门{'预算' if n == 1 else '决算'}表"
         elif col.target == "xxgknb":
@@ -215,15 +217,17 @@ class SiteBuilder:
         if ext == "pdf":
             lines = [f"Qingxi County sample attachment {self.serial}", f"Site {spec.code} {spec.host}",
                      f"Date {day.isoformat()}", "Page 1 of 1"]
-            data = sample_files.pdf_bytes(name, lines)
+            data, text = sample_files.pdf_bytes(name, lines), "\n".join(lines)
         elif ext == "doc":
-            data = sample_files.doc_bytes([name] + it.paragraphs[:4])
+            paragraphs = [name] + it.paragraphs[:4]
+            data, text = sample_files.doc_bytes(paragraphs), "\n".join(paragraphs)
         else:
             rows: list[list] = [["序号", "项目", "数量", "金额（万元）"]]
             rows += [[float(i), f"{self.rng.choice(spec.topics)}", float(self.rng.randint(1, 90)),
                       round(self.rng.uniform(1, 500), 2)] for i in range(1, 6)]
             data = sample_files.xls_bytes("Sheet1", rows)
-        return Attachment(attachment_path(spec, col, day, self.serial, ext, name), title, ext, data)
+            text = "\n".join("\t".join(c if isinstance(c, str) else f"{c:g}" for c in row) for row in rows)
+        return Attachment(attachment_path(spec, col, day, self.serial, ext, name), title, ext, data, text)
 
     def _plant(self) -> None:
         """The site's planted defects beyond blank/stale columns and undated items."""

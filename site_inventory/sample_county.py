@@ -33,7 +33,8 @@ Manifest schema (a JSON-serialisable dict, ``county.manifest``):
   table; None elsewhere or when the cell is empty), ``breadcrumb`` (names as shown, 首页 first; the
   DedeCMS site ends with 正文), ``column_name``, ``source_column`` (path list), ``target_column`` (id
   in mappings/data/target_tree.yaml), ``attachments`` (url, title = link text, type, size,
-  sha256), ``body_text`` ("\\n".join of the body paragraphs, each stripped; attachment and
+  sha256, text: PDF lines / DOC paragraphs joined by "\\n", XLS rows as tab-separated cells with
+  numbers in %g form), ``body_text`` ("\\n".join of the body paragraphs, each stripped; attachment and
   related-link blocks excluded), ``repost_of`` (portal URL or None), ``links`` (related links).
 - ``columns``: leaf columns per site: ``site_code, path, name, kind`` (dynamic, notice, policy,
   static, service, interaction), ``target_column, url, single_page, list_urls, item_count,

@@ -139,41 +139,61 @@ def xls_bytes(sheet_name: str, rows: list[list[str | float]]) -> bytes:
     return compound_file([("Workbook", workbook)])
 
 
+def _stylesheet() -> bytes:
+    """STSH with one paragraph style, Normal (sti 0), and no formatting of its own."""
+    name = "Normal"
+    std = (struct.pack("<HHHHH", 0x0000, 0xFFF1, 0x0002, 0, 0)
+           + struct.pack("<H", len(name)) + name.encode("utf-16-le") + b"\0\0"
+           + struct.pack("<HH", 2, 0) + struct.pack("<H", 0))
+    std = std[:6] + struct.pack("<H", len(std)) + std[8:]
+    stshi = struct.pack("<HHHHHH3H", 1, 10, 1, 0x5B, 0x0F, 0, 0, 0, 0)
+    return struct.pack("<H", len(stshi)) + stshi + struct.pack("<H", len(std)) + std
+
+
+def _font_table() -> bytes:
+    """SttbfFfn with one font, 宋体 (GB2312 charset)."""
+    ffn = (struct.pack("<BhBB", 0x06, 400, 134, 0) + b"\0" * 10 + b"\0" * 24
+           + "宋体".encode("utf-16-le") + b"\0\0")
+    return struct.pack("<HH", 1, 0) + struct.pack("<B", len(ffn)) + ffn
+
+
 def doc_bytes(paragraphs: list[str]) -> bytes:
-    """A Word 97 document (``.doc``) whose main text is ``paragraphs``, one per paragraph mark."""
+    """A Word 97 document (``.doc``) whose main text is ``paragraphs``, one per paragraph mark.
+
+    WordDocument holds the FIB, the UTF-16 text at 0x800, one CHPX and one PAPX FKP page and an
+    empty SEPX; 1Table holds the stylesheet, piece table, DOP, bin tables, section table and fonts.
+    """
+    if not 1 <= len(paragraphs) <= 25:
+        raise ValueError("doc_bytes writes 1 to 25 paragraphs (one PAPX page)")
     text = "".join(p.replace("\r", " ") + "\r" for p in paragraphs)
     raw = text.encode("utf-16-le")
-    text_fc = 0x800
-    chpx_page, papx_page = (text_fc + len(raw)) // SECTOR + 1, (text_fc + len(raw)) // SECTOR + 2
-    fc_end = text_fc + len(raw)
+    text_fc, fc_end = 0x800, 0x800 + len(raw)
+    chpx_page = fc_end // SECTOR + 1
+    papx_page = chpx_page + 1
+    sepx_fc = (papx_page + 1) * SECTOR
     chpx_fkp = (struct.pack("<II", text_fc, fc_end) + b"\0").ljust(511, b"\0") + b"\x01"
-    marks = [text_fc + 2 * (i + 1) for i, ch in enumerate(text) if ch == "\r"]
-    bounds = [text_fc] + marks
+    bounds = [text_fc] + [text_fc + 2 * (i + 1) for i, ch in enumerate(text) if ch == "\r"]
     papx = b"\x00\x01\x00\x00"  # PapxInFkp: cb=0, cb'=1: a 2-byte GrpPrlAndIstd holding istd 0
-    rgfc = struct.pack(f"<{len(bounds)}I", *bounds)
     papx_at = 510 - len(papx)
-    rgbx = b"".join(struct.pack("<B", papx_at // 2) + b"\0" * 12 for _ in marks)
-    papx_fkp = (rgfc + rgbx).ljust(papx_at, b"\0") + papx
-    papx_fkp = papx_fkp.ljust(511, b"\0") + struct.pack("<B", len(marks))
-    table = bytearray()
-    clx_at = len(table)
+    rgbx = (struct.pack("<B", papx_at // 2) + b"\0" * 12) * (len(bounds) - 1)
+    papx_fkp = (struct.pack(f"<{len(bounds)}I", *bounds) + rgbx).ljust(papx_at, b"\0") + papx
+    papx_fkp = papx_fkp.ljust(511, b"\0") + struct.pack("<B", len(bounds) - 1)
     plcpcd = struct.pack("<II", 0, len(text)) + struct.pack("<HIH", 0, text_fc, 0)
-    table += b"\x02" + struct.pack("<I", len(plcpcd)) + plcpcd
-    chp_at = len(table)
-    table += struct.pack("<III", text_fc, fc_end, chpx_page)
-    pap_at = len(table)
-    table += struct.pack("<III", text_fc, fc_end, papx_page)
-    fc_lcb = [(0, 0)] * 93
-    fc_lcb[12] = (chp_at, 12)
-    fc_lcb[13] = (pap_at, 12)
-    fc_lcb[33] = (clx_at, 1 + 4 + len(plcpcd))
+    parts = {1: _stylesheet(), 33: b"\x02" + struct.pack("<I", len(plcpcd)) + plcpcd, 31: b"\0" * 500,
+             12: struct.pack("<III", text_fc, fc_end, chpx_page), 13: struct.pack("<III", text_fc, fc_end, papx_page),
+             6: struct.pack("<II", 0, len(text)) + struct.pack("<HiHI", 0, sepx_fc, 0, 0xFFFFFFFF), 15: _font_table()}
+    table, fc_lcb = bytearray(), [(0, 0)] * 93
+    for index, data in parts.items():
+        fc_lcb[index] = (len(table), len(data))
+        table += data
+    fc_lcb[0] = fc_lcb[1]
     lw = [0] * 22
-    size = (papx_page + 1) * SECTOR
-    lw[0], lw[3] = size, len(text) - 0
-    base = struct.pack("<HHHHHHHIBBHHII", 0xA5EC, 0x00C1, 0, 0x0804, 0, 0x1200, 0x00BF, 0, 0, 0, 0, 0, 0, 0)
+    lw[0], lw[3] = sepx_fc + 2, len(text)
+    base = struct.pack("<HHHHHHHIBBHHII", 0xA5EC, 0x00C1, 0, 0x0804, 0, 0x1200, 0x00BF, 0, 0, 0, 0, 0,
+                       text_fc, fc_end)
     fib = (base + struct.pack("<H", 14) + b"\0" * 28 + struct.pack("<H", 22) + struct.pack("<22I", *lw)
            + struct.pack("<H", 93) + b"".join(struct.pack("<II", fc, lcb) for fc, lcb in fc_lcb)
            + struct.pack("<H", 0))
     word = bytearray(fib.ljust(text_fc, b"\0") + raw)
-    word = word.ljust(chpx_page * SECTOR, b"\0") + chpx_fkp + papx_fkp
+    word = word.ljust(chpx_page * SECTOR, b"\0") + chpx_fkp + papx_fkp + b"\0\0"
     return compound_file([("WordDocument", bytes(word)), ("1Table", bytes(table))])

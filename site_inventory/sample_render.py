@@ -142,7 +142,7 @@ class SiteRenderer:
                 headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(f.title.split("：", 1)[1])
             page = self.add(f.path, "attachment", f.data, ctype, it.day, headers=headers)
             files.append({"url": page.url, "title": f.title, "type": f.type, "size": len(f.data),
-                          "sha256": hashlib.sha256(f.data).hexdigest()})
+                          "sha256": hashlib.sha256(f.data).hexdigest(), "text": f.text})
         crumb = [n for n, _ in self.trail(col)] + ([self.style.crumb_tail] if self.style.crumb_tail else [])
         x = it.xxgk or {}
         self.records.append({
@@ -195,7 +195,7 @@ class SiteRenderer:
         if key == "bsx":
             return [("/a/zt/xczx/", "乡村振兴专题", None), ("/old/index.htm", "访问旧版网站", None)]
         if key == "lyj":
-            return [("/news_show.asp?id=88", "热点推荐：青溪湖游船开航", None)]
+            return [("/news_show.asp?id=9088", "热点推荐：青溪湖游船开航", None)]
         return []
 
     # ---- robots, sitemaps, feed, forms, soft 404s ---------------------------------------------
@@ -227,7 +227,7 @@ class SiteRenderer:
                              '</textarea><button>提交</button></form>')]}
         for target, title, message, form in forms.get(s.cms, []):
             self.add_html(target, "search_or_form", sample_pages.message_page(self.style, target, title, message, form), when)
-        soft = {"bsx": "/a/zt/xczx/", "lyj": "/news_show.asp?id=88"}.get(s.key)
+        soft = {"bsx": "/a/zt/xczx/", "lyj": "/news_show.asp?id=9088"}.get(s.key)
         if soft:
             html = sample_pages.message_page(self.style, soft, "页面不存在", "对不起，您访问的页面不存在或已被删除！")
             self.add_html(soft, "soft_404", html, when)

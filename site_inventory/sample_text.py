@@ -92,10 +92,15 @@ BODY = {
         "为切实做好{topic}工作，根据上级有关文件精神，现将有关事项通知如下：",
         "一、工作时间。自{date_cn}起至{date2_cn}止。",
         "二、工作要求。各单位要高度重视，明确专人负责，确保工作按时完成。",
-        "三、联系方式。联系人：{person}，联系电话：0578-{phone}。",
+        "三、材料报送。请各单位于{date2_cn}前将有关材料报送{unit}，逾期视为放弃。",
+        "四、联系方式。联系人：{person}，联系电话：0578-{phone}。",
+    ],
+    "publicity": [
         "根据有关规定，现将{topic}有关情况予以公示，公示期为{n}个工作日。",
+        "公示对象：{village}等{n}户（单位），具体名单附后。",
+        "公示时间：{date_cn}至{date2_cn}。",
         "公示期间，如有异议，请以书面形式向{unit}反映，逾期不予受理。",
-        "请各单位于{date2_cn}前将有关材料报送{unit}，逾期视为放弃。",
+        "联系人：{person}，联系电话：0578-{phone}。",
     ],
     "policy": [
         "第一条　为规范{topic}工作，根据有关法律法规，结合本{place_term}实际，制定本办法。",
@@ -198,14 +203,18 @@ def make_body(rng: random.Random, style: str, ctx: dict, topic: str, published: 
     """Body paragraphs for an item of ``style`` about ``topic``; notices end with signer and date."""
     values = dict(ctx, topic=topic, issue=topic, title=title, date_cn=date_cn(published),
                   date2_cn=date_cn(date.fromordinal(published.toordinal() + 20)))
-    pool = BODY[style]
-    if style in ("policy", "interpretation", "service", "letter", "report", "budget"):
-        paragraphs = [_fill(t, rng, values) for t in pool[: rng.randint(len(pool) - 2, len(pool))]]
+    if style == "notice" and "通知" not in title:
+        pool = BODY["publicity"]
     else:
-        chosen = rng.sample(pool, rng.randint(3, min(5, len(pool))))
-        paragraphs = [_fill(t, rng, values) for t in chosen]
+        pool = BODY[style]
+    if style == "dynamic":
+        keep = [0] + sorted(rng.sample(range(1, len(pool)), rng.randint(2, 4)))
+    else:
+        keep = list(range(len(pool) - rng.randint(0, 1 if style in ("notice", "report") else 2)))
+    paragraphs = [_fill(pool[i], rng, values) for i in keep]
     if style == "notice" and signer:
-        paragraphs += ["特此通知。" if "通知" in title else "特此公告。", signer, date_cn(published)]
+        ending = "特此通知。" if "通知" in title else "特此公示。" if "公示" in title else "特此公告。"
+        paragraphs += [ending, signer, date_cn(published)]
     return paragraphs
 
 
