@@ -76,7 +76,8 @@ class Queries:
         self._temp("audit_items", f"""
             SELECT r.page_id, r.site_code, p.url, r.title, r.column_name, {DAY_SQL.format(col='r.published')} AS day
             FROM audit_selected s JOIN records r ON r.site_code = s.site_code AND r.page_type = 'article'
-            JOIN pages p ON p.id = r.page_id""", ("site_code, url", "site_code, day"))
+            JOIN pages p ON p.id = r.page_id AND p.soft_404 = 0 AND p.status BETWEEN 200 AND 299""",
+                   ("site_code, url", "site_code, day"))
         crumbs = f"""(SELECT group_concat(value, ' > ') FROM (SELECT trim(value) AS value FROM json_each(
             CASE WHEN json_valid(r.breadcrumb) THEN r.breadcrumb ELSE '[]' END)
             WHERE trim(value) NOT IN {HOME_CRUMBS} AND trim(value) != '' ORDER BY key))"""
@@ -196,7 +197,11 @@ class Queries:
             WHERE day IS NOT NULL GROUP BY site_code, substr(day, 1, 4) ORDER BY site_code, 2""").fetchall()
 
     def columns(self) -> list[dict]:
-        """Per column: list pages, the items they link to, undated items, newest date up to the audit date."""
+        """Per column: list pages, the items they link to, undated items, newest date up to the audit date.
+
+        An item that names its own column (breadcrumb or ColumnName) counts only in the column of
+        that name: a list page's navigation links to other columns' items do not make them its own.
+        """
         return self._rows("""
             WITH heads AS (
                 SELECT site_code, path, min(name) AS name, count(*) AS list_pages, min(url) AS url
@@ -205,7 +210,8 @@ class Queries:
                 SELECT DISTINCT cp.site_code, cp.path, i.page_id, i.day
                 FROM audit_column_pages cp
                 JOIN links l ON l.source_url = cp.url AND l.site_code = cp.site_code
-                JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url),
+                JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url
+                WHERE i.column_name IS NULL OR trim(i.column_name) IN ('', cp.name)),
             counted AS (
                 SELECT site_code, path, count(*) AS items, sum(day IS NULL) AS undated,
                        max(CASE WHEN day <= :as_of THEN day END) AS newest
@@ -229,13 +235,26 @@ class Queries:
             WHERE cu.state = 'failed'
               AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.site_code = cu.site_code AND p.url = cu.url)""",
             ("url",))
-        rows = self._rows("""
-            SELECT l.site_code, l.target_url, CASE WHEN l.in_scope THEN 'internal' ELSE 'external' END AS scope,
-                   b.status, b.problem, count(*) AS link_count, group_concat(l.source_url, char(10)) AS sources
-            FROM audit_broken_targets b JOIN links l ON l.target_url = b.url
-            JOIN audit_selected s ON s.site_code = l.site_code
-            WHERE (l.in_scope = 1 AND l.site_code = b.site_code) OR l.in_scope = 0
-            GROUP BY l.site_code, l.target_url ORDER BY l.site_code, l.target_url""")
+        checked = ""
+        if "target_status" in self._columns_of("links"):
+            checked = """UNION ALL
+                SELECT l.site_code, l.target_url, 0, l.source_url, l.target_status,
+                       CASE WHEN l.target_status IS NULL THEN '无法访问' ELSE 'HTTP ' || l.target_status END
+                FROM audit_selected s JOIN links l ON l.site_code = s.site_code AND l.in_scope = 0
+                WHERE (l.target_status >= 400 OR l.target_state = 'failed')
+                  AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = l.target_url)
+                  AND NOT EXISTS (SELECT 1 FROM audit_broken_targets b WHERE b.url = l.target_url)"""
+        rows = self._rows(f"""
+            WITH hits AS (
+                SELECT l.site_code, l.target_url, l.in_scope, l.source_url, b.status, b.problem
+                FROM audit_broken_targets b JOIN links l ON l.target_url = b.url
+                JOIN audit_selected s ON s.site_code = l.site_code
+                WHERE (l.in_scope = 1 AND l.site_code = b.site_code) OR l.in_scope = 0
+                {checked})
+            SELECT site_code, target_url, CASE WHEN max(in_scope) THEN 'internal' ELSE 'external' END AS scope,
+                   max(status) AS status, max(problem) AS problem, count(*) AS link_count,
+                   group_concat(source_url, char(10)) AS sources
+            FROM hits GROUP BY site_code, target_url ORDER BY site_code, target_url""")
         for row in rows:
             row["source_urls"] = sorted(set(row.pop("sources").split("\n")))
         return rows

@@ -6,6 +6,7 @@ import click
 from site_inventory.audit import AuditError, audit
 from site_inventory.audit_report import FORMATS, ReportError, default_path, write
 from site_inventory.audit_rules import VERDICT_LABELS, AuditConfigError
+from site_inventory.link_check import SCOPES, check_links
 
 from . import cli, echo_json, pass_workspace
 
@@ -16,9 +17,11 @@ from . import cli, echo_json, pass_workspace
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
               help="html: one self-contained page; xlsx: one sheet per table; csv: a folder of UTF-8-BOM CSVs; json.")
 @click.option("-o", "--output", type=click.Path(), help="Where to write (default: reports/audit-DATE.FORMAT in the workspace).")
+@click.option("--check-links", "check", type=click.Choice(SCOPES),
+              help="First GET the external link targets no crawl fetched: on the inventory's hosts, or all hosts.")
 @click.option("--json", "json_output", is_flag=True, help="Print the verdicts and totals as JSON.")
 @pass_workspace
-def audit_command(workspace, codes, as_of, fmt, output, json_output):
+def audit_command(workspace, codes, as_of, fmt, output, check, json_output):
     """Audit the sites (default: all) against the inspection rules and write the report.
 
     \b
@@ -30,6 +33,10 @@ def audit_command(workspace, codes, as_of, fmt, output, json_output):
     audit: {column_kinds: {"<site_code>/<column path or name>": dynamic|notice|policy|other}}
     """
     try:
+        if check:
+            checked = check_links(workspace, codes, scope=check)
+            click.echo(f"Checked {checked.checked} external link targets, {len(checked.broken)} broken"
+                       + (f" ({checked.skipped} on other hosts not checked)" if checked.skipped else ""), err=True)
         result = audit(workspace, codes, as_of=as_of)
         path = write(result, fmt, output or default_path(workspace.path, result, fmt))
     except (AuditError, AuditConfigError, ReportError) as exc:
