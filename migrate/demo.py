@@ -1,0 +1,162 @@
+"""``govmigrate demo``: the whole workflow, offline, on the built-in sample county.
+
+:func:`run_demo` runs :data:`STEPS` in order. Each step is one stage of the workflow: a function
+taking the shared :class:`Demo` state and returning the lines that say what it did. A stage adds
+itself to the demo as one ``Step`` in the list (after the steps it needs); the county server is
+stopped by ``run_demo`` itself, whatever happens.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from site_inventory import resolve
+from site_inventory.demo_server import CountyServer
+from site_inventory.inventory import import_inventory, list_sites
+from site_inventory.sample_county import SampleCounty, generate, write_inventory_csv, write_manifest
+from site_inventory.workspace import Workspace, init_workspace
+
+DEFAULT_DIR = "govmigrate-demo"
+MARKER = ".govmigrate-demo"  # marks a folder the demo made, so a re-run may replace it
+DEFAULT_SEED = 2026
+CRAWL_DELAY = 0.02  # seconds between requests to one host: polite in form, quick on loopback
+
+
+class DemoError(Exception):
+    """The demo cannot run where it was asked to (a folder that is not a demo's)."""
+
+
+@dataclass
+class Demo:
+    """What the steps share: the folder, the workspace, the county and its running server."""
+
+    directory: Path
+    seed: int = DEFAULT_SEED
+    port: int = 0
+    workspace: Workspace | None = None
+    county: SampleCounty | None = None
+    server: CountyServer | None = None
+    results: dict[str, list[str]] = field(default_factory=dict)  # step name -> what it reported
+
+    @property
+    def county_dir(self) -> Path:
+        """Where the demo keeps the county's own files (inventory CSV, manifest)."""
+        return self.directory / "sample-county"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of the demo: a name for the results, a title to print, the function."""
+
+    name: str
+    title: str
+    run: Callable[[Demo], list[str]]
+
+
+def prepare_directory(directory: Path) -> Path:
+    """An empty folder for the demo: new, empty, or an earlier demo's (replaced); never anything else."""
+    directory = directory.resolve()
+    if directory.exists() and not directory.is_dir():
+        raise DemoError(f"{directory} is a file, not a folder; choose another --dir")
+    if directory.is_dir() and any(directory.iterdir()):
+        if not (directory / MARKER).exists():
+            raise DemoError(f"{directory} is not empty and was not made by 'govmigrate demo'; "
+                            "choose another --dir (the demo only replaces its own folders)")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MARKER).write_text("made by 'govmigrate demo'; a re-run replaces this folder\n", encoding="utf-8")
+    return directory
+
+
+def step_workspace(demo: Demo) -> list[str]:
+    """Create the workspace for the county portal as parent platform, with a small crawl delay."""
+    demo.workspace = init_workspace(demo.directory, "青溪县人民政府", "http://www.qingxi.example.gov.cn",
+                                    contact="govmigrate-demo@example.gov.cn")
+    demo.workspace.config["crawl"]["delay"] = CRAWL_DELAY
+    demo.workspace.save_config()
+    return [f"workspace {demo.workspace.path}", f"config {demo.workspace.config_path} (crawl delay {CRAWL_DELAY}s)"]
+
+
+def step_county(demo: Demo) -> list[str]:
+    """Generate the sample county from the seed and serve it on loopback."""
+    demo.county = generate(seed=demo.seed)
+    demo.county_dir.mkdir(exist_ok=True)
+    write_manifest(demo.county, demo.county_dir / "manifest.json")
+    demo.server = CountyServer(demo.county, port=demo.port).start()
+    return [f"{len(demo.county.builders)} sites (seed {demo.seed}) served on {demo.server.base_url}",
+            f"manifest of what was planted: {demo.county_dir / 'manifest.json'}"]
+
+
+def step_resolve(demo: Demo) -> list[str]:
+    """Send requests for the county's real host names to the loopback server (like curl --resolve)."""
+    rules = [resolve.parse_rule(rule) for rule in demo.server.resolve_rules()]
+    resolve.save_rules(demo.workspace.db, rules, replace=True)
+    return [f"{len(rules)} resolve rules, e.g. {rules[0]}"]
+
+
+def step_inventory(demo: Demo) -> list[str]:
+    """Import the county's inventory CSV, as a planner would."""
+    path = write_inventory_csv(demo.county, demo.county_dir / "inventory.csv")
+    report = import_inventory(demo.workspace, path)
+    lines = [f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged "
+             f"from {path}"]
+    lines += [f"{s.site_code}  {s.action:<7}  {s.name}  {s.url}" for s in list_sites(demo.workspace)]
+    return lines
+
+
+STEPS: list[Step] = [
+    Step("workspace", "Create the workspace", step_workspace),
+    Step("county", "Generate and serve the sample county", step_county),
+    Step("resolve", "Point the county's host names at the server", step_resolve),
+    Step("inventory", "Import the inventory", step_inventory),
+]
+
+
+def run_demo(directory: str | Path | None = None, port: int = 0, seed: int = DEFAULT_SEED,
+             keep_serving: bool = False, echo: Callable[[str], None] = print,
+             steps: list[Step] | None = None) -> Demo:
+    """Run every step of the demo in a fresh folder and say what each did; returns the shared state.
+
+    With ``keep_serving`` the county stays up after the steps until Ctrl-C, so the workspace
+    can be explored against it.
+    """
+    demo = Demo(prepare_directory(Path(directory or DEFAULT_DIR)), seed=seed, port=port)
+    steps = STEPS if steps is None else steps
+    try:
+        for number, step in enumerate(steps, start=1):
+            echo(f"[{number}/{len(steps)}] {step.title}")
+            demo.results[step.name] = step.run(demo)
+            for line in demo.results[step.name]:
+                echo(f"      {line}")
+        _echo_where(demo, echo, serving=keep_serving and demo.server is not None)
+        if keep_serving and demo.server:
+            echo(f"Serving the sample county on {demo.server.base_url}; press Ctrl+C to stop.")
+            _wait_for_interrupt()
+    finally:
+        if demo.server:
+            demo.server.stop()
+        if demo.workspace:
+            demo.workspace.close()
+    return demo
+
+
+def _echo_where(demo: Demo, echo: Callable[[str], None], serving: bool) -> None:
+    """Tell the user where the results are and how to look at them."""
+    folder = demo.directory
+    echo("")
+    echo(f"Done. Everything is in {folder}")
+    echo(f"  govmigrate -w {folder} inventory list")
+    echo(f"  datasette {folder / 'workspace.db'}    (browse the database, if datasette is installed)")
+    if not serving:
+        echo("The county server stops now. 'govmigrate demo serve --port N' serves the county again and prints")
+        echo(f"the rules to store with 'govmigrate -w {folder} resolve --replace RULE...'.")
+
+
+def _wait_for_interrupt() -> None:
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
