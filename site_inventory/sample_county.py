@@ -13,7 +13,8 @@ Manifest schema (a JSON-serialisable dict, ``county.manifest``):
   parent_code (None for the portal), action, owner`` plus ``cms``, ``encoding`` (bytes of its HTML:
   utf-8 or gbk), ``hosts`` (main host first, then aliases), ``robots_url`` (None: robots.txt is
   404), ``robots_disallow`` (path prefixes), ``crawl_delay`` (seconds or None), ``sitemaps`` (URLs
-  named in robots.txt), ``feed_url``, ``trap_prefix``, ``homepage_newest`` (ISO date).
+  named in robots.txt), ``feed_url``, ``trap_prefix``, ``homepage_newest`` (ISO date),
+  ``offsite_links`` (linked URLs on hosts outside the county, e.g. 中国政府网; never to be fetched).
 - ``pages``: every URL the server answers on purpose, plus every linked URL that answers 404:
   ``url`` (absolute, as linked once resolved), ``canonical_url`` (path percent-encoded as UTF-8 with
   upper-case hex, query kept, no fragment; equal to url here), ``site_code``, ``status``,
@@ -21,7 +22,9 @@ Manifest schema (a JSON-serialisable dict, ``county.manifest``):
   robots, sitemap, feed, trap, redirect), ``content_type`` (the header as sent), ``encoding``
   (of the bytes, None for binary), ``size`` and ``sha256`` (of the body, None for 404/redirect),
   ``last_modified`` (HTTP date), and where relevant ``column`` (path), ``page_number``, ``locs``
-  (URLs in a sitemap or feed), ``location`` (redirect target). An alias host answers every path
+  (URLs in a sitemap or feed), ``location`` (redirect target), ``links`` (HTML pages: absolute
+  canonical URLs of every <a href>, in order, deduplicated) and ``script_links`` (TRS lists: the
+  pages its createPageHTML script links; they appear in no <a>). An alias host answers every path
   with a 301 to the same path on the main host; the trap answers every ``?month=YYYY-MM``; only
   their entry URLs are listed. Anything else is 404.
 - ``items``: every article (an item is a page with its own content; a single-page column such as
@@ -60,11 +63,14 @@ import csv
 import hashlib
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
 
 from .sample_build import Page, SiteBuilder, canonical_target
 from .sample_render import SiteRenderer, calendar
@@ -149,9 +155,34 @@ def _page_row(p: Page, **extra) -> dict:
            "size": len(p.body) if p.status == 200 else None,
            "sha256": hashlib.sha256(p.body).hexdigest() if p.status == 200 else None,
            "last_modified": format_datetime(p.last_modified, usegmt=True)}
+    if p.status == 200 and p.content_type.startswith("text/html"):
+        row["links"] = page_links(p)
+    if p.status == 200 and b"createPageHTML(" in p.body:
+        row["script_links"] = _script_pages(p)
     row.update(p.extra)
     row.update(extra)
     return row
+
+
+def page_links(p: Page) -> list[str]:
+    """Absolute canonical URLs of a page's <a href> links, in order, without duplicates or fragments."""
+    doc = lxml_html.fromstring(p.body.decode("gb18030" if p.encoding == "gbk" else "utf-8"))
+    out: dict[str, None] = {}
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith(("javascript:", "mailto:", "#")):
+            parts = urlsplit(urljoin(p.url, href))
+            target = canonical_target((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+            out[f"{parts.scheme}://{parts.netloc.lower()}{target}"] = None
+    return list(out)
+
+
+def _script_pages(p: Page) -> list[str]:
+    """The list pages a TRS createPageHTML(count, current, prefix, suffix) call writes links to."""
+    m = re.search(rb'createPageHTML\((\d+),\s*(\d+),\s*"(\w+)",\s*"(\w+)"\)', p.body)
+    count, current, prefix, suffix = int(m[1]), int(m[2]), m[3].decode(), m[4].decode()
+    names = [f"{prefix}.{suffix}" if i == 0 else f"{prefix}_{i}.{suffix}" for i in range(count) if i != current]
+    return [urljoin(p.url, name) for name in names]
 
 
 def _manifest(county: SampleCounty, renderers: list[SiteRenderer]) -> dict:
@@ -224,6 +255,8 @@ def _manifest(county: SampleCounty, renderers: list[SiteRenderer]) -> dict:
             "sitemaps": [line.split(":", 1)[1].strip() for line in (spec.robots or "").splitlines()
                          if line.lower().startswith("sitemap:")],
             "feed_url": b.url("/rss.xml") if spec.feed else None, "trap_prefix": trap,
+            "offsite_links": sorted({u for row in pages if row["site_code"] == spec.code for u in row.get("links", ())
+                                     if urlsplit(u).netloc not in county.hosts}),
             "homepage_newest": home_newest.isoformat() if home_newest else None})
     counts = {"sites": len(sites), "pages": len(pages), "items": len(items),
               "attachments": sum(len(i["attachments"]) for i in items), "columns": len(columns)}

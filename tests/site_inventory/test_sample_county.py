@@ -68,6 +68,25 @@ def test_every_manifest_page_is_served_as_listed(county_server, sample_county):
             assert r.headers["Last-Modified"] == row["last_modified"]
 
 
+def test_manifest_is_closed_under_links_and_every_page_is_discoverable(sample_county):
+    m = sample_county.manifest
+    listed = by_url(m)
+    hosts = set(sample_county.hosts)
+    trap = {s["url"].rstrip("/") + s["trap_prefix"] for s in m["sites"] if s["trap_prefix"]}
+    linked = set()
+    for row in m["pages"]:
+        for url in row.get("links", []) + row.get("script_links", []) + row.get("locs", []):
+            linked.add(url)
+            if urlsplit(url).netloc in hosts and not any(url.startswith(t) for t in trap):
+                assert url in listed, (row["url"], url)
+    offsite = {u for s in m["sites"] for u in s["offsite_links"]}
+    assert offsite == {u for u in linked if urlsplit(u).netloc not in hosts} == {"http://www.gov.cn/"}
+    for row in m["pages"]:
+        if row["page_type"] not in ("homepage", "robots", "redirect") and row["url"] not in linked:
+            assert row["page_type"] == "sitemap" and row["url"] in {u for s in m["sites"] for u in s["sitemaps"]}
+    assert {i["url"] for i in m["items"]} <= linked
+
+
 def test_gbk_sites_bytes_decode_as_gb18030_with_gb2312_declared(county_server, sample_county):
     m = sample_county.manifest
     gbk_codes = {s["site_code"] for s in m["sites"] if s["encoding"] == "gbk"}
