@@ -3,7 +3,9 @@
 It dispatches on the Host header (port stripped), so one server on one port stands in for every
 site: clients map each host to it with resolve rules ``HOST:80:127.0.0.1:PORT``. It answers GET
 and HEAD, gzips text when asked, sends Last-Modified/ETag and answers conditional requests with
-304, and counts hits per (host, target) so tests can check politeness and robots compliance.
+304, and counts hits per (host, target) so tests can check politeness and robots compliance
+(``hits`` keys use the canonical target: path percent-encoded as UTF-8 with upper-case hex, query
+as sent; ``log`` keeps every request with its monotonic time, method, status and User-Agent).
 """
 from __future__ import annotations
 

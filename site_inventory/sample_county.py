@@ -22,7 +22,8 @@ Manifest schema (a JSON-serialisable dict, ``county.manifest``):
   robots, sitemap, feed, trap, redirect), ``content_type`` (the header as sent), ``encoding``
   (of the bytes, None for binary), ``size`` and ``sha256`` (of the body, None for 404/redirect),
   ``last_modified`` (HTTP date), and where relevant ``column`` (path), ``page_number``, ``locs``
-  (URLs in a sitemap or feed), ``location`` (redirect target), ``links`` (HTML pages: absolute
+  (URLs in a sitemap or feed), ``location`` (redirect target), ``declared_charset`` (HTML: the
+  meta charset as written, lower-cased), ``links`` (HTML pages: absolute
   canonical URLs of every <a href>, in order, deduplicated) and ``script_links`` (TRS lists: the
   pages its createPageHTML script links; they appear in no <a>). An alias host answers every path
   with a 301 to the same path on the main host; the trap answers every ``?month=YYYY-MM``; only
@@ -45,7 +46,8 @@ Manifest schema (a JSON-serialisable dict, ``county.manifest``):
 - ``defects``: ``blank_columns, stale_columns`` (with the cutoff), ``broken_links`` (source,
   target, scope: internal = same site, external = another inventory host; all answer 404),
   ``undated_items, reposts, soft_404s`` (200 saying 页面不存在), ``traps, robots_disallowed``
-  (served pages under a disallowed prefix), ``stale_homepages``.
+  (served pages under a disallowed prefix), ``stale_homepages``, ``charset_mismatches`` (HTML
+  whose meta charset names another encoding than its bytes: url, declared, actual).
 - ``verdicts``: per site_code, the 单项否决 reading below.
 
 Rule reading (domain.md; unreachable sites and unanswered messages are not modelled):
@@ -157,6 +159,8 @@ def _page_row(p: Page, **extra) -> dict:
            "last_modified": format_datetime(p.last_modified, usegmt=True)}
     if p.status == 200 and p.content_type.startswith("text/html"):
         row["links"] = page_links(p)
+        declared = re.search(rb'<meta[^>]*charset="?(?:text/html; charset=)?([\w-]+)', p.body, re.I)
+        row["declared_charset"] = declared[1].decode().lower() if declared else None
     if p.status == 200 and b"createPageHTML(" in p.body:
         row["script_links"] = _script_pages(p)
     row.update(p.extra)
@@ -191,7 +195,7 @@ def _manifest(county: SampleCounty, renderers: list[SiteRenderer]) -> dict:
     code_of = {b.spec.host: b.spec.code for b in county.builders}
     pages = [_page_row(p) for b in county.builders for p in b.pages.values()]
     defects = {k: [] for k in ("blank_columns", "stale_columns", "broken_links", "undated_items", "reposts",
-                               "soft_404s", "traps", "robots_disallowed", "stale_homepages")}
+                               "soft_404s", "traps", "robots_disallowed", "stale_homepages", "charset_mismatches")}
     items, columns, sites, verdicts = [], [], [], {}
     for b, r in zip(county.builders, renderers):
         spec = b.spec
@@ -223,6 +227,11 @@ def _manifest(county: SampleCounty, renderers: list[SiteRenderer]) -> dict:
                               "page_type": "error", "content_type": "text/html; charset=utf-8", "encoding": "utf-8",
                               "size": None, "sha256": None, "last_modified": None})
         defects["soft_404s"] += [p.url for p in b.pages.values() if p.page_type == "soft_404"]
+        defects["charset_mismatches"] += [
+            {"url": row["url"], "declared": row["declared_charset"], "actual": row["encoding"]}
+            for row in pages if row["site_code"] == spec.code and row.get("declared_charset")
+            and ("gbk" if row["declared_charset"] in ("gb2312", "gbk", "gb18030") else row["declared_charset"])
+            != row["encoding"]]
         disallow = [line.split(":", 1)[1].strip() for line in (spec.robots or "").splitlines()
                     if line.lower().startswith("disallow:") and line.split(":", 1)[1].strip()]
         delay = next((float(line.split(":", 1)[1]) for line in (spec.robots or "").splitlines()

@@ -59,7 +59,8 @@ def _a(url: str, text: str, **attrs) -> str:
 
 def _charset(style: Style) -> str:
     if style.encoding == "gbk":
-        return '<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />'
+        return '<meta charset="gb2312">' if style.cms == "asp" else \
+            '<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />'
     return '<meta charset="utf-8">' if style.cms != "trs" else \
         '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />'
 

@@ -38,10 +38,11 @@ class SiteRenderer:
             return "text/html; charset=utf-8"
         return "text/html; charset=gb2312" if self.spec.cms == "dede" and page_type == "article" else "text/html"
 
-    def add_html(self, target: str, page_type: str, html: str, when: datetime, status: int = 200, **extra) -> Page:
-        body = html.encode("gbk" if self.spec.encoding == "gbk" else "utf-8")
-        return self.add(target, page_type, body, self.html_type(page_type), when, status=status,
-                        encoding=self.spec.encoding, extra=extra)
+    def add_html(self, target: str, page_type: str, html: str, when: datetime, status: int = 200,
+                 encoding: str | None = None, **extra) -> Page:
+        encoding = encoding or self.spec.encoding
+        return self.add(target, page_type, html.encode(encoding), self.html_type(page_type), when, status=status,
+                        encoding=encoding, extra=extra)
 
     def add(self, target: str, page_type: str, body: bytes, content_type: str, when: datetime, status: int = 200,
             encoding: str | None = None, headers: dict | None = None, extra: dict | None = None) -> Page:
@@ -133,7 +134,10 @@ class SiteRenderer:
              "attachments": [(f.path, f.title) for f in it.attachments], "links": it.links, "xxgk": bool(it.xxgk),
              "metas": self.metas(ColumnName=col.name, ArticleTitle=it.title, PubDate=pub_show,
                                  ContentSource=it.source, keywords=it.title, description=it.paragraphs[0][:40])}
-        self.add_html(it.path, "article", sample_pages.article(self.style, it.path, a), it.day, column=list(col.path))
+        # the old ASP site's 景区介绍 pages were added later by another editor: UTF-8 bytes under a gb2312 meta
+        encoding = "utf-8" if cms == "asp" and not col.slug.isdigit() else None
+        self.add_html(it.path, "article", sample_pages.article(self.style, it.path, a), it.day, encoding=encoding,
+                      column=list(col.path))
         files = []
         for f in it.attachments:
             headers, ctype = {}, MIME[f.type]

@@ -38,6 +38,10 @@ def decode(body: bytes, encoding: str) -> str:
     return body.decode("gb18030" if encoding == "gbk" else encoding)
 
 
+def items_by_url(manifest):
+    return {i["url"]: i for i in manifest["items"]}
+
+
 def by_url(manifest):
     return {p["url"]: p for p in manifest["pages"]}
 
@@ -91,18 +95,25 @@ def test_gbk_sites_bytes_decode_as_gb18030_with_gb2312_declared(county_server, s
     m = sample_county.manifest
     gbk_codes = {s["site_code"] for s in m["sites"] if s["encoding"] == "gbk"}
     assert len(gbk_codes) == 2
-    items = [i for i in m["items"] if i["site_code"] in gbk_codes]
-    assert len(items) > 40
+    pages = by_url(m)
+    items = [i for i in m["items"] if pages[i["url"]]["encoding"] == "gbk"]
+    assert len(items) > 40 and {i["site_code"] for i in items} == gbk_codes
     for item in items:
         raw = fetch(county_server, item["url"]).content
         with pytest.raises(UnicodeDecodeError):
             raw.decode("utf-8")
         text = raw.decode("gb18030")
-        assert 'charset=gb2312' in text
+        assert re.search(r'charset="?gb2312', text)
         assert f"<title>{item['title']}" in text or item["title"][:19] in text
         assert item["title"].encode("gbk") in raw
     declared = {fetch(county_server, i["url"]).headers["Content-Type"] for i in items}
     assert declared == {"text/html; charset=gb2312", "text/html"}
+    mismatches = m["defects"]["charset_mismatches"]
+    assert mismatches
+    for wrong in mismatches:
+        raw = fetch(county_server, wrong["url"]).content
+        assert wrong == {"url": wrong["url"], "declared": "gb2312", "actual": "utf-8"}
+        assert b'charset="gb2312"' in raw and items_by_url(m)[wrong["url"]]["title"] in raw.decode("utf-8")
 
 
 def test_attachments_match_manifest_and_are_valid_files(county_server, sample_county):
