@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from . import source_columns as sc
 from .apply import migrating_sites
-from .rules import Rule, RuleError, first_match, load_rules
+from .rules import PATH_SEPARATOR, Rule, RuleError, first_match, load_rules
 from .suggest import as_item, load_records
 from .target_tree import tree_for_workspace
 
@@ -117,15 +117,17 @@ def overlap_problems(rules: list[Rule], records: list[dict]) -> list[Problem]:
                                     f"migrating sites", rule.site_code, rule.position, _column(rule)))
             continue
         taken = Counter(winner[p] for p in pages if winner[p] != index)
-        disagree = {i: n for i, n in taken.items() if rules[i].outcome() != rule.outcome()}
+        all_taken = sum(taken.values()) == len(pages)
+        disagree = {i: n for i, n in taken.items()
+                    if rules[i].outcome() != rule.outcome() and not carves_out(rules[i], rule)}
         if not disagree:
-            if sum(taken.values()) == len(pages):
+            if all_taken:
                 problems.append(Problem("warning", "redundant", f"{rule.describe()} never decides anything: "
-                                        "earlier rules already decide all its pages the same way",
-                                        rule.site_code, rule.position, _column(rule)))
+                                        "earlier rules decide all its pages", rule.site_code, rule.position,
+                                        _column(rule)))
             continue
         others = ", ".join(f"{rules[i].describe()} takes {n}" for i, n in sorted(disagree.items()))
-        if sum(taken.values()) == len(pages):
+        if all_taken:
             problems.append(Problem("error", "overlap_disagrees",
                                     f"{rule.describe()} never applies: earlier rules decide all its {len(pages)} "
                                     f"page(s) differently ({others})", rule.site_code, rule.position, _column(rule)))
@@ -134,6 +136,16 @@ def overlap_problems(rules: list[Rule], records: list[dict]) -> list[Problem]:
                                     f"{rule.describe()}: of its {len(pages)} page(s), earlier rules decide some "
                                     f"differently ({others})", rule.site_code, rule.position, _column(rule)))
     return problems
+
+
+def carves_out(earlier: Rule, later: Rule) -> bool:
+    """An earlier column rule inside a later prefix rule's columns: the usual 'specific first' pattern."""
+    if later.match != "column_prefix" or earlier.match not in ("column", "column_prefix"):
+        return False
+    if later.site_code is not None and earlier.site_code != later.site_code:
+        return False
+    return earlier.pattern.startswith(later.pattern + PATH_SEPARATOR) or (
+        earlier.match == "column" and earlier.pattern == later.pattern)
 
 
 def _column(rule: Rule) -> str | None:

@@ -18,10 +18,13 @@ from .rules import PATH_SEPARATOR
 from .target_tree import short_site_name
 
 ITEM_TYPES = ("article",)
+# a page the crawler found to be a soft 404 (200 saying 页面不存在) is an error page, whatever it looks like
+PAGE_TYPE_SQL = "CASE WHEN p.soft_404 = 1 THEN 'error' ELSE r.page_type END"
 LIST_TYPES = ("list", "column_index")
 HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "Home", "HOME", "当前位置", "您的位置", "您现在的位置"}
 TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章", "浏览文章", "详细内容", "信息详情"}
-NOT_COLUMN_ANCHORS = re.compile(r"^(更多|more|MORE|More|下一页|上一页|首页|尾页|末页|\d+|>>|»|\.\.\.|…+|\[?更多\]?.*)$")
+NOT_COLUMN_ANCHORS = re.compile(r"^(更多|more|MORE|More|下一页|上一页|首页|尾页|末页|上个月|下个月|上一月|下一月|上一年|下一年|"
+                                r"上一篇|下一篇|返回|返回顶部|打印|关闭|关闭窗口|\d+|>>|»|\.\.\.|…+|\[?更多\]?.*)$")
 HANWEB_ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.html?$")
 HANWEB_COLUMN = re.compile(r"/col/col(\d+)(?:/|$)")
 LIST_FILE = re.compile(r"^(.*/)(?:(?:index|list|default)[_\d]*\.\w+)?$")
@@ -107,14 +110,15 @@ def discover_site(db, code: str, site: dict) -> tuple[dict[tuple, SiteColumn], d
     """Columns of one site and, for each record, (column path or None, evidence)."""
     names = site_names(site)
     records = list(db.query(
-        "SELECT page_id, url, page_type, title, breadcrumb, column_name, published FROM records "
-        "WHERE site_code = ? ORDER BY page_id", [code]))
+        f"SELECT page_id, r.url, {PAGE_TYPE_SQL} AS page_type, title, breadcrumb, column_name, published "
+        "FROM records r LEFT JOIN pages p ON p.id = r.page_id WHERE r.site_code = ? ORDER BY page_id", [code]))
     links = list(db.query(
         "SELECT source_url, target_url, anchor_text FROM links WHERE site_code = ? AND in_scope = 1", [code]))
     columns: dict[tuple, SiteColumn] = {}
     key_paths = _list_page_columns(records, links, names, columns)
     _nav_columns(links, key_paths, columns)
     placements = _place_records(records, links, names, key_paths, columns)
+    _merge_nav_only(columns, placements)
     _count(records, placements, columns)
     return columns, placements
 
@@ -143,7 +147,9 @@ def _list_page_columns(records, links, names, columns) -> dict[str, tuple]:
     anchors = _anchor_names(links)
     votes: dict[str, Counter] = defaultdict(Counter)
     for record in records:
-        if record["page_type"] not in LIST_TYPES:
+        if record["page_type"] not in LIST_TYPES and not (record["page_type"] == "article" and
+                                                          _is_column_url(record["url"]) and
+                                                          clean_breadcrumb(record["breadcrumb"], names)):
             continue
         path, evidence = _list_path(record, anchors, names)
         if not path:
@@ -169,7 +175,7 @@ def _list_path(record, anchors, names) -> tuple[tuple, str]:
     title = (record["title"] or "").strip()
     for name in names:
         title = re.sub(rf"\s*[-_|－—]+\s*{re.escape(name)}.*$", "", title)
-    return ((title,), "title") if title else ((), "")
+    return ((title,), "title") if title and title not in names else ((), "")
 
 
 def _nav_columns(links, key_paths, columns) -> None:
@@ -189,9 +195,38 @@ def _nav_columns(links, key_paths, columns) -> None:
         key_paths[key] = path
 
 
+def _merge_nav_only(columns, placements) -> None:
+    """A top-level column known only from a menu link whose name is the last name of exactly one
+    deeper column is that column (menus show 通知公告 for 政务公开 > 通知公告)."""
+    by_last_name = defaultdict(list)
+    for path in columns:
+        if len(path) > 1:
+            by_last_name[path[-1]].append(path)
+    for path, column in list(columns.items()):
+        matches = by_last_name.get(path[0], [])
+        if len(path) != 1 or column.evidence != {"nav"} or len(matches) != 1 or _has_children(columns, path):
+            continue
+        target = columns[matches[0]]
+        target.list_urls |= column.list_urls
+        target.url_keys |= column.url_keys
+        target.evidence.add("nav")
+        del columns[path]
+        for page_id, (placed, evidence) in placements.items():
+            if placed == path:
+                placements[page_id] = (matches[0], evidence)
+
+
+def _has_children(columns, path) -> bool:
+    return any(len(other) > len(path) and other[: len(path)] == path for other in columns)
+
+
+def _is_column_url(url: str) -> bool:
+    return bool(HANWEB_COLUMN.search(urlsplit(url).path)) or _looks_like_list(url)
+
+
 def _looks_like_list(url: str) -> bool:
     path = urlsplit(url).path
-    return path.endswith("/") or bool(re.search(r"/(index|list|default)(_\d+)?\.s?html?$", path))
+    return path.endswith("/") or bool(re.search(r"/(?:index|list|default)[_\d]*\.\w+$", path))
 
 
 def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple]:
@@ -222,7 +257,9 @@ def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple
 
 
 def _item_path(record, names, key_paths, listed_in, by_last_name) -> tuple:
-    crumbs = clean_breadcrumb(record["breadcrumb"], names, record["title"] or "")
+    # a single-page column (镇情简介 at /col/col1279/) is titled like its last breadcrumb name: keep it
+    title = None if _is_column_url(record["url"]) else record["title"] or ""
+    crumbs = clean_breadcrumb(record["breadcrumb"], names, title)
     if crumbs:
         return _widen(tuple(crumbs), by_last_name), "breadcrumb"
     key = url_key(record["url"], is_list=False)

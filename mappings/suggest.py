@@ -22,6 +22,7 @@ NAME_WEIGHT = 0.55
 CONTENT_WEIGHT = 0.45
 CONTENT_TRUST = 0.2  # below this best cosine, content counts proportionally less
 PARENT_NAME_MIN = 0.85
+BLANK_FLOOR = 0.3  # a blank column matching nothing better than this points to the site's parent page
 STRUCTURE_ACTIONS = {"homepage": ("homepage", "a closed site's homepage points to the parent's page for the site"),
                      "search_form": ("drop", "search and form pages cannot be migrated; 410 with an archive link"),
                      "error": ("drop", "error pages hold nothing to migrate")}
@@ -94,8 +95,10 @@ def accept(workspace, above: float = 0.8) -> list[Rule]:
 def load_records(db) -> list[dict]:
     """Every record with its source column (after discovery) and the start of its text."""
     return list(db.query(
-        "SELECT r.page_id, r.site_code, r.url, r.title, r.page_type, substr(r.body_text, 1, 400) AS body, "
-        "i.column_path FROM records r LEFT JOIN item_source_columns i USING (page_id) ORDER BY r.page_id"))
+        f"SELECT r.page_id, r.site_code, r.url, r.title, {sc.PAGE_TYPE_SQL} AS page_type, "
+        "substr(r.body_text, 1, 400) AS body, i.column_path FROM records r "
+        "LEFT JOIN item_source_columns i ON i.page_id = r.page_id LEFT JOIN pages p ON p.id = r.page_id "
+        "ORDER BY r.page_id"))
 
 
 def as_item(record: dict) -> Item:
@@ -196,6 +199,10 @@ def suggest_column(context: Context, code: str, path: str, records: list[dict]) 
     else:
         target, confidence, reason, alternatives = rank_targets(context, site, names, items)
         action = "static" if context.tree[target].kind == "static" and len(items) == 1 else "map"
+        if not items and confidence < BLANK_FLOOR:
+            action, target, confidence = "homepage", None, 0.5
+            reason = (f"blank column and no target column resembles {names[-1]}: its pages point to the site's "
+                      "page on the parent platform")
     rule = Rule("column", path, action, target, site_code=code, status="suggested",
                 confidence=confidence, reason=reason)
     return Suggestion(rule, code, path, len(items), len(records) - len(items), alternatives=alternatives)

@@ -74,9 +74,10 @@ class Synonyms:
             return 0.85, f"same words up to synonyms ({left} ~ {right})"
         score = dice(bigrams(folded_left), bigrams(folded_right))
         shorter, longer = sorted((folded_left, folded_right), key=len)
-        if len(shorter) >= 2 and shorter in longer:
-            score = max(score, 0.5 + 0.3 * len(shorter) / len(longer))
-        return round(score, 3), f"similar characters ({left} ~ {right})"
+        if len(shorter) >= 2 and shorter in longer and 0.5 + 0.3 * len(shorter) / len(longer) > score:
+            folded = " once synonyms are folded" if (folded_left, folded_right) != (left, right) else ""
+            return round(0.5 + 0.3 * len(shorter) / len(longer), 3), f"'{shorter}' within '{longer}'{folded}"
+        return round(score, 3), f"shared characters ({left} ~ {right})"
 
 
 def clean(name: str) -> str:
