@@ -218,34 +218,54 @@ def _v4_mapping() -> str:
 
 
 def _v5_export() -> str:
-    """The id map between old pages and exported items, its message log, and receipts."""
+    """The id map between old pages and exported items, its message log, receipts and export runs."""
     return """
         CREATE TABLE id_map (
-            item_id TEXT PRIMARY KEY,
+            item_id TEXT PRIMARY KEY,        -- stable: site code + hash of the canonical source URL
             site_code TEXT NOT NULL,
-            page_id INTEGER,
-            source_url TEXT NOT NULL,
-            kind TEXT NOT NULL DEFAULT 'item',   -- item/attachment
+            page_id INTEGER,                 -- pages.id of the source (NULL for an attachment never fetched)
+            source_url TEXT NOT NULL,        -- canonical old URL
+            kind TEXT NOT NULL DEFAULT 'item',   -- item/attachment/page (page: list, column or homepage)
+            action TEXT,                     -- the mapping action: map/static/drop/homepage
+            title TEXT,
             target_id TEXT,
             target_path TEXT,
-            new_url TEXT,
+            new_url TEXT,                    -- where the old URL now lives (receipt, else URL template)
+            package_path TEXT,               -- file in the package, relative to the package folder
             status TEXT NOT NULL,            -- exported/needs_update/skipped/failed
-            content_sha256 TEXT,
+            content_sha256 TEXT,             -- item: of its exported JSON record; attachment: of the file
             duplicate_of TEXT,               -- item id or parent URL it duplicates
             last_run TEXT
         );
         CREATE INDEX id_map_by_source ON id_map (source_url);
+        CREATE INDEX id_map_by_site ON id_map (site_code, kind, status);
         CREATE TABLE id_map_messages (
             id INTEGER PRIMARY KEY,
             item_id TEXT NOT NULL,
+            site_code TEXT,
             level TEXT NOT NULL,             -- error/warning/notice
             message TEXT NOT NULL,
             logged_at TEXT NOT NULL
         );
+        CREATE INDEX id_map_messages_by_item ON id_map_messages (item_id);
         CREATE TABLE receipts (
             item_id TEXT PRIMARY KEY,
-            new_url TEXT NOT NULL,
+            new_url TEXT NOT NULL,           -- the URL the parent platform gave the item on import
+            source_file TEXT,
             imported_at TEXT NOT NULL
+        );
+        CREATE TABLE export_runs (
+            id INTEGER PRIMARY KEY,
+            out_dir TEXT NOT NULL,
+            site_codes TEXT NOT NULL,        -- JSON list
+            dry_run INTEGER NOT NULL DEFAULT 0,
+            forced INTEGER NOT NULL DEFAULT 0,   -- 1: --update rewrote every item
+            written INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
         );
         """
 

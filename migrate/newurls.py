@@ -1,0 +1,115 @@
+"""New URLs on the parent platform: from the platform's import receipts, else from the URL template.
+
+The template lives in the workspace config (``export.url_template``), e.g.
+``{base}/{column_path}/{yyyy}{mm}/t{yyyymmdd}_{item_id}.html``; placeholders: base, column_path,
+target_id, site_code, item_id, yyyy, mm, dd, yyyymmdd. Column pages are ``{base}/{column_path}/``
+and attachments ``export.attachment_url_template`` (default below). Every URL is returned in the
+crawler's canonical form (Chinese column names percent-encoded as UTF-8), the form redirects use.
+"""
+from __future__ import annotations
+
+import re
+import string
+from urllib.parse import quote, unquote, urlsplit
+
+from site_inventory.urls import URLError, canonicalize
+
+ITEM_FIELDS = ("base", "column_path", "target_id", "site_code", "item_id", "yyyy", "mm", "dd", "yyyymmdd")
+ATTACHMENT_FIELDS = ("base", "site_code", "file_name", "sha256")
+DEFAULT_ATTACHMENT_TEMPLATE = "{base}/attachments/{site_code}/{file_name}"
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+class URLTemplateError(ValueError):
+    """The workspace's URL template or base URL cannot produce valid URLs."""
+
+
+def _check_template(template: str, known: tuple[str, ...], key: str) -> None:
+    """Every placeholder is known and the template starts with {base} or an absolute URL."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise URLTemplateError(f"export.{key} {template!r}: {exc}") from None
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise URLTemplateError(
+            f"export.{key} {template!r}: unknown placeholder(s) {', '.join(unknown)}; known: {', '.join(known)}"
+        )
+
+
+class URLBuilder:
+    """Builds item, column and attachment URLs from one workspace's config."""
+
+    def __init__(self, config: dict):
+        export = config.get("export") or {}
+        self.base = ((config.get("platform") or {}).get("base_url") or "").rstrip("/")
+        if not self.base or urlsplit(self.base).scheme not in ("http", "https"):
+            raise URLTemplateError(
+                f"platform.base_url in govmigrate.yaml must be the parent platform's http(s) address "
+                f"(got {self.base!r}); new URLs are built from it"
+            )
+        self.item_template = export.get("url_template") or "{base}/{column_path}/{yyyy}{mm}/t{yyyymmdd}_{item_id}.html"
+        self.attachment_template = export.get("attachment_url_template") or DEFAULT_ATTACHMENT_TEMPLATE
+        _check_template(self.item_template, ITEM_FIELDS, "url_template")
+        _check_template(self.attachment_template, ATTACHMENT_FIELDS, "attachment_url_template")
+
+    def _finish(self, url: str, what: str) -> str:
+        try:
+            out = canonicalize(url)
+        except URLError as exc:
+            raise URLTemplateError(f"{what}: the template gave {url!r}, not a valid URL ({exc})") from None
+        if urlsplit(out).scheme not in ("http", "https"):
+            raise URLTemplateError(f"{what}: the template gave {url!r}, not an absolute http(s) URL")
+        return out
+
+    def item_url(self, item_id: str, site_code: str, target_id: str | None, target_path: str | None,
+                 published: str | None) -> str:
+        """The template URL of an item (dates from ``published``; 0000/00/00 when it has none)."""
+        yyyy, mm, dd = date_parts(published)
+        fields = {
+            "base": self.base, "column_path": path_segments(target_path), "target_id": target_id or "",
+            "site_code": site_code, "item_id": item_id, "yyyy": yyyy, "mm": mm, "dd": dd,
+            "yyyymmdd": yyyy + mm + dd,
+        }
+        return self._finish(self.item_template.format(**fields), f"item {item_id}")
+
+    def column_url(self, target_path: str | None) -> str:
+        """The list page of a target column: ``{base}/{column_path}/`` (the platform home for none)."""
+        path = path_segments(target_path)
+        return self._finish(f"{self.base}/{path}/" if path else f"{self.base}/", f"column {target_path!r}")
+
+    def attachment_url(self, site_code: str, file_name: str, sha256: str = "") -> str:
+        fields = {"base": self.base, "site_code": site_code, "file_name": quote(file_name, safe=""), "sha256": sha256}
+        return self._finish(self.attachment_template.format(**fields), f"attachment {file_name!r}")
+
+    def local_path(self, url: str) -> str | None:
+        """The decoded path of a URL on the platform (what a static server maps to a file), else None."""
+        if not url or not same_site(url, self.base):
+            return None
+        return unquote(urlsplit(url).path, errors="strict")
+
+
+def same_site(url: str, base: str) -> bool:
+    """True when ``url`` is on the host (and port) of ``base``."""
+    a, b = urlsplit(url), urlsplit(base)
+    return (a.hostname or "") == (b.hostname or "") and a.port == b.port
+
+
+def path_segments(target_path: str | None) -> str:
+    """A target path (names joined with '/') as URL path segments, each percent-encoded."""
+    return "/".join(quote(part.strip(), safe="") for part in (target_path or "").split("/") if part.strip())
+
+
+def date_parts(published: str | None) -> tuple[str, str, str]:
+    """(yyyy, mm, dd) of an ISO date or datetime, as precise as it is; zeros where it says nothing."""
+    match = _DATE.match((published or "").strip())
+    if not match:
+        return "0000", "00", "00"
+    year, month, day = match.groups()
+    return year, f"{int(month):02d}" if month else "00", f"{int(day):02d}" if day else "00"
+
+
+def new_url_for(db, item_id: str, template_url: str | None) -> str | None:
+    """A receipt's URL for the item when the platform sent one, else the template URL."""
+    row = db.execute("SELECT new_url FROM receipts WHERE item_id = ?", [item_id]).fetchone()
+    return row[0] if row else template_url
