@@ -95,8 +95,9 @@ def _paragraphs(style: Style, paragraphs: list[str]) -> str:
         return "\n".join(f"&nbsp;&nbsp;&nbsp;&nbsp;{escape(p)}<br />\n<br />" for p in paragraphs)
     if style.cms == "trs":
         return "\n".join(f'<p class="MsoNormal" style="text-indent:32pt">{escape(p)}</p>' for p in paragraphs)
-    indent = "　　" if style.cms == "dede" else ""
-    return "\n".join(f'<p style="text-indent:2em">{indent}{escape(p)}</p>' for p in paragraphs)
+    if style.cms == "dede":
+        return "\n".join(f"<p>　　{escape(p)}</p>" for p in paragraphs)
+    return "\n".join(f'<p style="text-indent:2em">{escape(p)}</p>' for p in paragraphs)
 
 
 def _wrap_body(style: Style, inner: str, attachments: str) -> str:

@@ -294,6 +294,36 @@ def test_planted_defects_are_really_there(county_server, sample_county):
     assert d["stale_homepages"] == ["3311270005"]
 
 
+def test_columns_and_verdicts_follow_from_the_items_dates(sample_county):
+    m = sample_county.manifest
+    as_of = date.fromisoformat(m["as_of"])
+    cut_2w, cut_6m = date(2026, 6, 16), date(2025, 12, 30)
+    assert as_of == date(2026, 6, 30)
+    items = items_by_url(m)
+    pages = by_url(m)
+    for col in m["columns"]:
+        dates = [date.fromisoformat(items[u]["published"][:10]) for u in col["item_urls"] if items[u]["published"]]
+        assert col["newest"] == (max(dates).isoformat() if dates else None)
+        assert all(items[u]["source_column"] == col["path"] and items[u]["target_column"] == col["target_column"]
+                   for u in col["item_urls"])
+        cutoff = {"dynamic": cut_2w, "notice": cut_6m, "policy": cut_6m}.get(col["kind"])
+        assert col["stale"] == bool(dates and cutoff and max(dates) < cutoff)
+    for site in m["sites"]:
+        home = pages[site["url"]]
+        dated = [items[u]["published"][:10] for u in home["links"] if u in items and items[u]["published"]]
+        assert site["homepage_newest"] == max(dated)
+        v = m["verdicts"][site["site_code"]]
+        cols = [c for c in m["columns"] if c["site_code"] == site["site_code"]]
+        stale_dyn = sum(c["stale"] and c["kind"] == "dynamic" for c in cols)
+        stale_np = sum(c["stale"] and c["kind"] != "dynamic" for c in cols)
+        blank = sum(c["blank"] for c in cols)
+        home_stale = date.fromisoformat(max(dated)) < cut_2w
+        assert (v["blank_columns"], v["stale_dynamic_columns"], v["stale_notice_policy_columns"],
+                v["homepage_stale"]) == (blank, stale_dyn, stale_np, home_stale)
+        assert v["passed"] == (not home_stale and blank < 5 and stale_dyn < 5 and stale_np == 0)
+    assert len(m["items"]) == m["counts"]["items"] and 150 <= len(m["items"]) <= 300
+
+
 def test_item_pages_show_their_manifest_fields(county_server, sample_county):
     m = sample_county.manifest
     pages = by_url(m)
