@@ -15,8 +15,10 @@ import requests
 from lxml import html as lxml_html
 
 from site_inventory.demo_server import CountyServer
+from site_inventory.inventory import import_inventory, list_sites
 from site_inventory.sample_county import generate, inventory_rows, write_inventory_csv, write_manifest
 from site_inventory.synthetic_site import SyntheticSite
+from site_inventory.workspace import init_workspace
 
 
 def fetch(server, url, method="GET", session=None, **kwargs):
@@ -422,4 +424,12 @@ def test_inventory_csv_files(tmp_path, sample_county):
         parsed = list(csv.DictReader(fh))
     assert list(parsed[0]) == ["网站标识码", "网站名称", "网址", "别名", "级别", "上级标识码", "处置方式", "主办单位"]
     assert [r["网站标识码"] for r in parsed] == [r["site_code"] for r in rows]
+    for number, path in enumerate((english, chinese)):
+        ws = init_workspace(tmp_path / f"ws{number}")
+        report = import_inventory(ws, path)
+        assert report.added == [r["site_code"] for r in rows] and not report.warnings
+        imported = {s.site_code: s for s in list_sites(ws)}
+        assert imported["3311270003"].aliases == ["nync.qingxi.example.gov.cn"]
+        assert {s.parent_code for code, s in imported.items() if code != "3311270000"} == {"3311270000"}
+        ws.close()
     assert write_manifest(sample_county, tmp_path / "m.json").stat().st_size > 10000
