@@ -16,8 +16,9 @@ Manifest schema (a JSON-serialisable dict, ``county.manifest``):
   named in robots.txt), ``feed_url``, ``trap_prefix``, ``homepage_newest`` (ISO date),
   ``offsite_links`` (linked URLs on hosts outside the county, e.g. 中国政府网; never to be fetched).
 - ``pages``: every URL the server answers on purpose, plus every linked URL that answers 404:
-  ``url`` (absolute, as linked once resolved), ``canonical_url`` (path percent-encoded as UTF-8 with
-  upper-case hex, query kept, no fragment; equal to url here), ``site_code``, ``status``,
+  ``url`` (absolute, as linked once resolved: path percent-encoded as UTF-8 with upper-case hex,
+  query as written, no fragment), ``canonical_url`` (``site_inventory.urls.canonicalize`` of it,
+  the project's one canonical form: e.g. query parameters sorted), ``site_code``, ``status``,
   ``page_type`` (homepage, column_index, list, article, attachment, search_or_form, error, soft_404,
   robots, sitemap, feed, trap, redirect), ``content_type`` (the header as sent), ``encoding``
   (of the bytes, None for binary), ``size`` and ``sha256`` (of the body, None for 404/redirect),
@@ -29,7 +30,7 @@ Manifest schema (a JSON-serialisable dict, ``county.manifest``):
   with a 301 to the same path on the main host; the trap answers every ``?month=YYYY-MM``; only
   their entry URLs are listed. Anything else is 404.
 - ``items``: every article (an item is a page with its own content; a single-page column such as
-  镇情简介 is one item whose URL is the column's URL): ``url, site_code, title`` (without the
+  镇情简介 is one item whose URL is the column's URL): ``url, canonical_url, site_code, title`` (without the
   site-name suffix of <title>), ``published`` (ISO date, or date-time to the precision the page
   shows, or None when the page shows no date), ``modified`` (更新时间, same form), ``source``
   (来源/发布机构), ``author`` (作者), ``doc_number`` (文号: from the 信息公开 table, or the first body
@@ -77,6 +78,7 @@ from lxml import html as lxml_html
 from .sample_build import Page, SiteBuilder, canonical_target
 from .sample_render import SiteRenderer, calendar
 from .sample_sites import SITES
+from .urls import canonicalize
 
 INVENTORY_FIELDS = ["site_code", "name", "url", "aliases", "level", "parent_code", "action", "owner"]
 CHINESE_HEADERS = ["网站标识码", "网站名称", "网址", "别名", "级别", "上级标识码", "处置方式", "主办单位"]
@@ -152,7 +154,7 @@ def _six_months_before(d: date) -> date:
 
 
 def _page_row(p: Page, **extra) -> dict:
-    row = {"url": p.url, "canonical_url": p.url, "site_code": p.site_code, "status": p.status,
+    row = {"url": p.url, "canonical_url": canonicalize(p.url), "site_code": p.site_code, "status": p.status,
            "page_type": p.page_type, "content_type": p.content_type, "encoding": p.encoding,
            "size": len(p.body) if p.status == 200 else None,
            "sha256": hashlib.sha256(p.body).hexdigest() if p.status == 200 else None,
@@ -199,7 +201,7 @@ def _manifest(county: SampleCounty, renderers: list[SiteRenderer]) -> dict:
     items, columns, sites, verdicts = [], [], [], {}
     for b, r in zip(county.builders, renderers):
         spec = b.spec
-        items += r.records
+        items += [dict(rec, canonical_url=canonicalize(rec["url"])) for rec in r.records]
         for col in r.columns:
             newest = date.fromisoformat(col["newest"]) if col["newest"] else None
             cutoff = cut_2w if col["kind"] == "dynamic" else cut_6m if col["kind"] in ("notice", "policy") else None
@@ -223,7 +225,7 @@ def _manifest(county: SampleCounty, renderers: list[SiteRenderer]) -> dict:
                 host = urlsplit(target).netloc
                 defects["broken_links"].append({"source": source, "target": target, "status": 404,
                                                 "scope": "internal" if host == spec.host else "external"})
-                pages.append({"url": target, "canonical_url": target, "site_code": code_of[host], "status": 404,
+                pages.append({"url": target, "canonical_url": canonicalize(target), "site_code": code_of[host], "status": 404,
                               "page_type": "error", "content_type": "text/html; charset=utf-8", "encoding": "utf-8",
                               "size": None, "sha256": None, "last_modified": None})
         defects["soft_404s"] += [p.url for p in b.pages.values() if p.page_type == "soft_404"]

@@ -77,6 +77,7 @@ def test_every_manifest_page_is_served_as_listed(county_server, sample_county):
 def test_manifest_is_closed_under_links_and_every_page_is_discoverable(sample_county):
     m = sample_county.manifest
     listed = by_url(m)
+    assert len({p["canonical_url"] for p in m["pages"]}) == len(m["pages"]) == len(listed)
     hosts = set(sample_county.hosts)
     trap = {s["url"].rstrip("/") + s["trap_prefix"] for s in m["sites"] if s["trap_prefix"]}
     linked = set()
