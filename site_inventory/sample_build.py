@@ -102,7 +102,8 @@ class SiteBuilder:
         self.items: dict[ColumnSpec, list[Item]] = {}
         self.lists: dict[ColumnSpec, list[str]] = {}
         self.homepage_items: list[Item] = []
-        self.broken: list[dict] = []
+        self.titles: set[str] = set()
+        self.siblings: list[SiteSpec] = []
         self.serial = 0
         self.style = self._style()
         self.ctx = {"unit": spec.unit, "topics": spec.topics, "leader": spec.leader[0], "leader_role": spec.leader[1],
@@ -154,7 +155,7 @@ class SiteBuilder:
             paragraphs = sample_text.static_body(rng, col.target, ctx)
             topic = rng.choice(spec.topics)
         else:
-            title, topic = sample_text.make_title(rng, col.style, ctx, self._used())
+            title, topic = sample_text.make_title(rng, col.style, ctx, self.titles)
             signer = spec.name if col.style == "notice" else None
             paragraphs = sample_text.make_body(rng, col.style, ctx, topic, day.date(), title, signer)
         item = Item(col, title, day, dated=index != 2 or col.undated == 0, paragraphs=paragraphs, topic=topic)
@@ -172,11 +173,6 @@ class SiteBuilder:
         if spec.cms == "jeecms" and col.path[0] == "信息公开":
             item.xxgk = self._xxgk(col, item, index)
         return item
-
-    def _used(self) -> set[str]:
-        if not hasattr(self, "_titles"):
-            self._titles: set[str] = set()
-        return self._titles
 
     def _source(self, col: ColumnSpec) -> str | None:
         s = self.spec

@@ -255,8 +255,7 @@ def _manifest(county: SampleCounty, renderers: list[SiteRenderer]) -> dict:
         home_stale = home_newest is None or home_newest < cut_2w
         if home_stale:
             defects["stale_homepages"].append(spec.code)
-        site_cols = [c for c in r.columns]
-        verdicts[spec.code] = _verdict(site_cols, home_newest, home_stale)
+        verdicts[spec.code] = _verdict(r.columns, home_newest, home_stale)
         sites.append({
             "site_code": spec.code, "name": spec.name, "url": spec.url, "aliases": list(spec.aliases),
             "level": spec.level, "parent_code": None if spec.key == "portal" else SITES[0].code,
