@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .apply import assign, migrating_sites
+from .target_tree import short_site_name
 
 
 def coverage(workspace, assignments=None) -> dict:
@@ -52,21 +53,23 @@ def _empty(code, name) -> dict:
             "columns": {"total": 0, "mapped": 0, "dropped": 0, "unmapped": 0}}
 
 
-def _ratio(counts: dict) -> float:
+def _ratio(counts: dict) -> float | None:
+    """Share of items decided (mapped, dropped or homepage); None when there are no items."""
     decided = counts["total"] - counts["unmapped"]
-    return round(decided / counts["total"], 4) if counts["total"] else 1.0
+    return round(decided / counts["total"], 4) if counts["total"] else None
 
 
 def format_coverage(report: dict) -> list[str]:
     """A fixed-width table: one line per site and a total line."""
-    header = f"{'site':<12} {'name':<16} {'items':>6} {'mapped':>7} {'dropped':>8} {'unmapped':>9} " \
+    header = f"{'site':<12} {'name':<20} {'items':>6} {'mapped':>7} {'dropped':>8} {'unmapped':>9} " \
              f"{'columns':>8} {'col.unmapped':>12} {'coverage':>9}"
     lines = [header, "-" * len(header)]
     for row in report["sites"] + [report["total"]]:
         items, columns = row["items"], row["columns"]
-        lines.append(f"{row['site_code'] or 'TOTAL':<12} {_cut(row['name'], 16)} {items['total']:>6} "
+        share = f"{items['coverage']:.1%}" if items["coverage"] is not None else "-"
+        lines.append(f"{row['site_code'] or 'TOTAL':<12} {_cut(short_site_name(row['name']), 20)} {items['total']:>6} "
                      f"{items['mapped']:>7} {items['dropped']:>8} {items['unmapped']:>9} "
-                     f"{columns['total']:>8} {columns['unmapped']:>12} {items['coverage']:>9.1%}")
+                     f"{columns['total']:>8} {columns['unmapped']:>12} {share:>9}")
     return lines
 
 

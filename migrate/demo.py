@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from mappings.apply import apply
+from mappings.check import check
+from mappings.report import coverage, format_coverage
+from mappings.suggest import suggest
 from site_inventory import resolve
 from site_inventory.demo_server import CountyServer
 from site_inventory.inventory import import_inventory, list_sites
@@ -23,6 +27,7 @@ DEFAULT_DIR = "govmigrate-demo"
 MARKER = ".govmigrate-demo"  # marks a folder the demo made, so a re-run may replace it
 DEFAULT_SEED = 2026
 CRAWL_DELAY = 0.02  # seconds between requests to one host: polite in form, quick on loopback
+MAP_ACCEPT_ABOVE = 0.8  # the demo accepts mapping suggestions at least this confident
 
 
 class DemoError(Exception):
@@ -107,11 +112,26 @@ def step_inventory(demo: Demo) -> list[str]:
     return lines
 
 
+def step_map(demo: Demo) -> list[str]:
+    """Map the items into the parent's column tree: suggest, accept above 0.8, check, apply."""
+    if not demo.workspace.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]:
+        return ["nothing to map yet: no extracted records (the crawl and extract steps come first)"]
+    suggestions = suggest(demo.workspace, accept_above=MAP_ACCEPT_ABOVE)
+    accepted = sum(1 for s in suggestions if s.rule.status == "accepted")
+    result = check(demo.workspace)
+    report = coverage(demo.workspace, apply(demo.workspace))
+    lines = [f"{len(suggestions)} rules suggested, {accepted} accepted (confidence >= {MAP_ACCEPT_ABOVE})",
+             f"check: {len(result.errors)} error(s), {len(result.warnings)} warning(s)"
+             + (" — columns left for planners: 'govmigrate map export mapping.xlsx'" if result.errors else "")]
+    return lines + format_coverage(report)
+
+
 STEPS: list[Step] = [
     Step("workspace", "Create the workspace", step_workspace),
     Step("county", "Generate and serve the sample county", step_county),
     Step("resolve", "Point the county's host names at the server", step_resolve),
     Step("inventory", "Import the inventory", step_inventory),
+    Step("map", "Map items into the parent's column tree", step_map),
 ]
 
 

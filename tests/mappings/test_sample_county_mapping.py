@@ -74,3 +74,16 @@ def test_accept_above_threshold_then_check_names_the_pending_columns(county_ws):
     apply(county_ws)
     total = coverage(county_ws)["total"]["items"]
     assert total["mapped"] + total["unmapped"] == total["total"] and total["mapped"] > 0.8 * total["total"]
+
+
+def test_demo_map_step_suggests_accepts_checks_and_applies(county_ws, tmp_path):
+    from migrate.demo import MAP_ACCEPT_ABOVE, Demo, step_map
+
+    lines = step_map(Demo(directory=tmp_path, workspace=county_ws))
+    accepted = load_rules(county_ws.db, status="accepted")
+    assert accepted and all(r.confidence >= MAP_ACCEPT_ABOVE for r in accepted)
+    assert lines[0].endswith(f"{len(accepted)} accepted (confidence >= {MAP_ACCEPT_ABOVE})")
+    assert lines[1].startswith("check: ") and lines[-1].startswith("TOTAL")
+    applied = county_ws.db.execute("SELECT COUNT(*) FROM item_mappings").fetchone()[0]
+    assert applied == county_ws.db.execute(
+        "SELECT COUNT(*) FROM records WHERE site_code != '3311270000'").fetchone()[0]
