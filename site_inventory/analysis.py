@@ -14,7 +14,7 @@ from .encoding import decode_html
 from .fetch import Response
 from .robots import Robots
 from .soft404 import is_soft_404
-from .urls import URLError, canonicalize
+from .urls import URLError, canonical_and_request, canonicalize
 
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
@@ -46,18 +46,23 @@ def analyze(resp: Response, via: str, significant=None) -> Analysis:
         target = resp.header("Location")
         if target:
             try:
-                out.location = canonicalize(target, base=resp.url, significant_params=significant)
-                out.found.append(Found(out.location, "redirect", via="redirect"))
+                out.location, request = canonical_and_request(target, base=resp.url, significant_params=significant)
+                out.found.append(Found(out.location, "redirect", via="redirect",
+                                       request_url=request if request != out.location else None))
             except URLError as exc:
                 out.notes.append(f"unusable Location header {target!r}: {exc}")
     if via == "robots":
         out.kind = "robots"
         out.robots = Robots.from_response(resp.status, resp.body)
-        out.found.extend(Found(u, "sitemap", via="sitemap") for u in _canonical_all(out.robots.sitemaps, resp.url))
+        for url in out.robots.sitemaps:
+            try:
+                out.found.append(Found(canonicalize(url, base=resp.url), "sitemap", via="sitemap-file"))
+            except URLError as exc:
+                out.notes.append(f"unusable Sitemap line {url!r}: {exc}")
         return out
     ctype = content_type(resp)
     body = resp.body
-    if via == "sitemap" or discovery.looks_like_sitemap(resp.url, body):
+    if via == "sitemap-file" or discovery.looks_like_sitemap(resp.url, body):
         kind, entries, cut = discovery.sitemap_entries(body, resp.url, significant)
         if kind:
             out.kind, out.sitemap_kind = "sitemap", kind
@@ -88,14 +93,4 @@ def analyze(resp: Response, via: str, significant=None) -> Analysis:
     if "CDATA" in text or "totalRecord" in text:
         out.found.extend(discovery.hanweb_pagination(text, resp.url, significant))
     out.soft_404 = is_soft_404(doc, resp.status)
-    return out
-
-
-def _canonical_all(urls, base) -> list[str]:
-    out = []
-    for url in urls:
-        try:
-            out.append(canonicalize(url, base=base))
-        except URLError:
-            continue
     return out

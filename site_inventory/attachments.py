@@ -32,6 +32,9 @@ MAGIC = (
     (b"7z\xbc\xaf", "application/x-7z-compressed"),
     (b"\x1f\x8b", "application/gzip"),
 )
+SNIFF_BYTES = 8192
+BINARY_SHARE = 0.05  # control characters in text are rare; in binary data about one byte in nine
+_CONTROL = bytes([*range(0, 9), 11, *range(14, 32), 127])
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?["']?([^"';]+)""", re.IGNORECASE)
 
 
@@ -50,12 +53,13 @@ def url_is_attachment(url: str) -> bool:
 
 
 def sniff(body: bytes) -> str | None:
-    """The binary type the first bytes announce, None for text."""
+    """The binary type the first bytes announce, None for text (a stray NUL in HTML stays text)."""
     head = body[:16]
     for magic, ctype in MAGIC:
         if head.startswith(magic):
             return ctype
-    if b"\x00" in body[:1024]:
+    sample = body[:SNIFF_BYTES]
+    if sample and len(sample.translate(None, _CONTROL)) < len(sample) * (1 - BINARY_SHARE):
         return "application/octet-stream"
     return None
 

@@ -59,6 +59,7 @@ def store_page(
     row = {
         "site_code": claim.site_code,
         "url": claim.url,
+        "request_url": resp.url,
         "final_url": redirect or claim.url,
         "redirect_chain": json.dumps(chain, ensure_ascii=False),
         "location": result.location,
@@ -105,6 +106,15 @@ def store_links(conn: sqlite3.Connection, site_code: str, source: str, links: li
         "INSERT OR IGNORE INTO links (site_code, source_url, target_url, anchor_text, tag, in_scope)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         [(site_code, source, target, text, tag, int(scope)) for target, text, tag, scope in links],
+    )
+
+
+def add_note(conn: sqlite3.Connection, site_code: str, url: str, note: str) -> None:
+    """Append a note to a stored page's error column (what the crawler left unread, and why)."""
+    conn.execute(
+        "UPDATE pages SET error = CASE WHEN error IS NULL THEN ? ELSE error || '; ' || ? END"
+        " WHERE site_code = ? AND url = ?",
+        (note, note, site_code, url),
     )
 
 

@@ -21,7 +21,7 @@ from .fetch import FetchError, Fetcher, Response
 from .frontier import Claim
 from .resolve import load_rules
 from .robots import Robots, tool_version, user_agent
-from .urls import Scope, URLError, canonicalize, host_of, site_scope
+from .urls import Scope, URLError, canonical_and_request, canonicalize, host_of, site_scope
 from .warc import WarcFile, cut_after, warc_name, write_index
 
 __all__ = ["crawl", "crawl_report", "CrawlSummary", "SiteCrawl", "CrawlError"]
@@ -103,7 +103,7 @@ class Options:
             respect_robots=bool(c.get("respect_robots", True)),
             max_redirects=int(c.get("max_redirects") or 10),
             max_sitemap_levels=int(c.get("max_sitemap_levels") or 3),
-            max_sitemaps=int(c.get("max_sitemaps") or 1000),
+            max_sitemaps=int(c.get("max_sitemaps") or 100),
             max_workers=int(c.get("max_workers") or 64),
             verify_tls=bool(c.get("verify_tls", True)),
         )
@@ -121,7 +121,8 @@ class _Site:
     warc: WarcFile
     warc_rel: str
     content_pages: int  # pages and attachments stored so far (the page cap counts these)
-    sitemaps: int
+    sitemap_files: int  # sitemap files known (the sitemap cap counts these)
+    sitemap_urls: int  # URLs recorded from sitemaps (capped at the page cap: a sitemap bomb stops there)
     in_flight: int = 0
     capped: bool = False
     counts: dict = field(default_factory=lambda: {"requests": 0, "fetched": 0, "changed": 0, "added": 0,
@@ -139,6 +140,7 @@ class _Host:
     next_time: float = 0.0
     in_flight: int = 0
     has_work: bool = True
+    last_start: float = 0.0
 
 
 @dataclass
@@ -158,7 +160,7 @@ class _Outcome:
 def _work(fetcher: Fetcher, task: _Task) -> _Outcome:
     """Worker thread: fetch one URL and read it. Never raises: a failure is part of the outcome."""
     try:
-        resp = fetcher.get(task.claim.url, task.headers)
+        resp = fetcher.get(task.claim.request_url, task.headers)
         if task.claim.via == "robots":
             resp = _follow_robots_redirects(fetcher, resp)
     except FetchError as exc:
@@ -238,12 +240,13 @@ class Crawler:
     def _site(self, code, row, run_id, rel) -> _Site:
         conf = (self.ws.config.get("sites") or {}).get(code) or {}
         significant = conf.get("significant_params")
-        content, sitemaps = self.conn.execute(
-            "SELECT SUM(kind IN ('page', 'attachment')), SUM(kind = 'sitemap') FROM pages WHERE site_code = ?",
-            (code,),
-        ).fetchone()
+        content = self.conn.execute(
+            "SELECT SUM(kind IN ('page', 'attachment')) FROM pages WHERE site_code = ?", (code,)).fetchone()[0]
+        files, listed = self.conn.execute(
+            "SELECT SUM(discovered_via = 'sitemap-file'), SUM(discovered_via = 'sitemap') FROM crawl_urls"
+            " WHERE site_code = ?", (code,)).fetchone()
         return _Site(code, row[0], site_scope({"url": row[0], "aliases": row[1]}), significant, run_id,
-                     WarcFile(self.ws.path / rel, f"govmigrate/{self.version}"), rel, content or 0, sitemaps or 0)
+                     WarcFile(self.ws.path / rel, f"govmigrate/{self.version}"), rel, content or 0, files or 0, listed or 0)
 
     def _close_interrupted(self, code: str) -> None:
         """A run killed mid-way: cut its WARC after the last stored record and index it."""
@@ -270,9 +273,10 @@ class Crawler:
                     "UPDATE crawl_urls SET state = 'queued', attempts = 0 WHERE site_code = ? AND url = ?"
                     " AND (state = 'failed' OR ?)", (site.code, robots_url, int(self.opts.refresh)))
         for url in seeds:
-            self._add(site, canonicalize(url, significant_params=site.significant), depth=0, via="seed")
+            canonical, request = canonical_and_request(url, significant_params=site.significant)
+            self._add(site, canonical, depth=0, via="seed", request_url=request)
         for origin in origins.values():
-            self._add(site, f"{origin}/sitemap.xml", depth=0, via="sitemap")
+            self._add(site, f"{origin}/sitemap.xml", depth=0, via="sitemap-file")
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> CrawlSummary:
@@ -329,6 +333,7 @@ class Crawler:
                     host.in_flight += 1
                     task.site.in_flight += 1
                     host.next_time = now + host.delay
+                    host.last_start = now
         return tasks
 
     def _active_sites(self, host: _Host) -> list[str]:
@@ -376,6 +381,8 @@ class Crawler:
             return "wait"
         if claim.depth > self.opts.max_depth:
             return "max-depth"
+        if claim.via == "sitemap-file" and site.sitemap_urls >= self.opts.max_pages:
+            return "sitemap-url-limit"
         if self.opts.respect_robots and not host.robots.allowed(claim.url):
             return "robots-unavailable" if host.robots.unavailable else "robots"
         return None
@@ -410,6 +417,7 @@ class Crawler:
 
     def _robots_loaded(self, host: _Host) -> None:
         host.delay = max(self.opts.delay, host.robots.crawl_delay())
+        host.next_time = max(host.next_time, host.last_start + host.delay)
         host.has_work = True
 
     # -- storing results --------------------------------------------------------------------
@@ -436,8 +444,6 @@ class Crawler:
         stored = crawl_store.store_page(self.conn, claim, resp, result, site.run_id, (site.warc_rel, offset, length))
         if result.kind in ("page", "attachment") and stored.new:
             site.content_pages += 1
-        if result.kind == "sitemap":
-            site.sitemaps += stored.new
         site.counts["changed"] += stored.changed
         site.counts["added"] += stored.new and self.opts.refresh
         if claim.via == "robots" and host.robots is None:
@@ -450,7 +456,7 @@ class Crawler:
     def _close(self, site: _Site, claim: Claim, resp: Response, attempts: int) -> None:
         """Final state of a URL that got an answer."""
         status = resp.status
-        if claim.via == "sitemap" and claim.referrer is None and status in (404, 410):
+        if claim.via == "sitemap-file" and claim.referrer is None and status in (404, 410):
             frontier.finish(self.conn, claim.id, "skipped", reason="no-sitemap-at-default-path", attempts=attempts)
             site.counts["skipped"] += 1
         elif claim.via == "pagination" and status in (404, 405, 410):
@@ -472,6 +478,8 @@ class Crawler:
     def _failed_attempt(self, host, site, claim, attempts, kind, message, retry_after) -> None:
         """Retry later with per-host backoff, or give up and record the last error."""
         wait_s = self.opts.backoff * (2 ** (attempts - 1))
+        if kind == "timeout":  # the server is slow and may still be working on our request
+            wait_s = max(wait_s, self.opts.timeout)
         if retry_after is not None:
             wait_s = max(wait_s, retry_after)
         host.next_time = max(host.next_time, time.monotonic() + min(wait_s, self.opts.max_retry_after))
@@ -487,8 +495,13 @@ class Crawler:
 
     def _discovered(self, site: _Site, claim: Claim, result: Analysis) -> None:
         """Links to the links table; new URLs to the frontier (queued, or skipped with a reason)."""
-        links = []
+        links, unread = [], 0
         for found in result.found:
+            if found.via == "sitemap":
+                if site.sitemap_urls >= self.opts.max_pages:
+                    unread += 1
+                    continue
+                site.sitemap_urls += 1
             scoped = found.valid and (site.scope.contains(found.url) or (
                 claim.via == "robots" and host_of(found.url) in site.scope.hosts))
             if found.via != "pagination":
@@ -498,37 +511,55 @@ class Crawler:
             depth, chain = claim.depth + 1, 0
             if found.via == "redirect":
                 depth, chain = claim.depth, claim.chain + 1
-            elif found.via == "sitemap" and result.sitemap_kind == "sitemapindex":
+            elif found.via == "sitemap-file":
                 depth, chain = claim.depth, claim.chain + 1
             self._add(site, found.url, depth=depth, via=found.via, referrer=claim.url, chain=chain,
-                      scoped=scoped, sitemap_child=result.sitemap_kind == "sitemapindex")
+                      scoped=scoped, request_url=found.request_url)
         if links:
             crawl_store.store_links(self.conn, site.code, claim.url, links)
+        if unread:
+            crawl_store.add_note(self.conn, site.code, claim.url,
+                                 f"{unread} sitemap URLs not recorded: the site's limit of "
+                                 f"{self.opts.max_pages} URLs from sitemaps (the page cap) was reached")
 
     def _add(self, site: _Site, url: str, *, depth: int, via: str, referrer: str | None = None,
-             chain: int = 0, scoped: bool | None = None, sitemap_child: bool = False) -> None:
+             chain: int = 0, scoped: bool | None = None, request_url: str | None = None) -> None:
         if frontier.exists(self.conn, site.code, url):
             return
         if scoped is None:
-            scoped = site.scope.contains(url) or via == "sitemap"
-        reason = self._trap_reason(site, url, depth, via, chain, scoped, sitemap_child)
+            scoped = site.scope.contains(url) or via == "sitemap-file"
+        reason = self._trap_reason(site, url, depth, via, chain, scoped)
+        if reason == "out-of-scope":
+            self._hand_over(site, url, depth, via, referrer, request_url)
         state = "skipped" if reason else "queued"
         frontier.add(self.conn, site.code, url, depth=depth, via=via, referrer=referrer, chain=chain,
-                     state=state, reason=reason)
+                     state=state, reason=reason, request_url=request_url)
         if reason:
             site.counts["skipped"] += 1
         else:
             self._host(host_of(url), site.code)
 
-    def _trap_reason(self, site, url, depth, via, chain, scoped, sitemap_child) -> str | None:
+    def _hand_over(self, site: _Site, url: str, depth: int, via: str, referrer: str | None,
+                   request_url: str | None) -> None:
+        """A link into another site of this crawl is a discovery for that site (its crawl checks it)."""
+        if via not in ("link", "redirect"):
+            return
+        for other in self.sites.values():
+            if other is not site and other.scope.contains(url):
+                self._add(other, url, depth=depth, via=via, referrer=referrer, request_url=request_url, scoped=True)
+                return
+
+    def _trap_reason(self, site, url, depth, via, chain, scoped) -> str | None:
         if not scoped:
             return "out-of-scope"
         if via == "redirect" and chain > self.opts.max_redirects:
             return "too-many-redirects"
-        if sitemap_child and chain > self.opts.max_sitemap_levels:
-            return "sitemap-nested-too-deep"
-        if sitemap_child and site.sitemaps >= self.opts.max_sitemaps:
-            return "too-many-sitemaps"
+        if via == "sitemap-file":
+            if chain > self.opts.max_sitemap_levels:
+                return "sitemap-nested-too-deep"
+            if site.sitemap_files >= self.opts.max_sitemaps:
+                return "too-many-sitemaps"
+            site.sitemap_files += 1
         reason = traps.static_reason(url, depth, self.limits)
         if reason is None and "?" in url:
             reason = traps.variant_reason(url, frontier.query_variants(self.conn, site.code, frontier.path_key(url)),

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import lxml.etree
 import lxml.html
 
-from .urls import URLError, canonicalize, is_web_url
+from .urls import URLError, canonical_and_request, canonicalize, is_web_url
 
 MAX_ANCHOR = 300
 MAX_PAGINATION = 1000           # pages of one column list we are willing to generate
@@ -43,8 +43,9 @@ class Found:
     url: str
     tag: str  # a/area/frame/iframe/meta-refresh/img/script/feed/sitemap/pagination/cdata/link
     text: str = ""
-    via: str = "link"  # link/sitemap/feed/pagination
+    via: str = "link"  # link/sitemap (a URL a sitemap lists)/sitemap-file/feed/pagination/redirect
     valid: bool = True  # False: not an http(s) URL we can fetch (mailto:, bad port ...)
+    request_url: str | None = None  # the URL as found (query order kept), when it differs from url
 
 
 def _found(raw: str, base: str, tag: str, significant, text: str = "", via: str = "link") -> Found | None:
@@ -52,10 +53,10 @@ def _found(raw: str, base: str, tag: str, significant, text: str = "", via: str 
     if not raw or raw.startswith("#") or raw.lower().startswith(_SKIP_SCHEMES):
         return None
     try:
-        url = canonicalize(raw, base=base, significant_params=significant)
+        url, request = canonical_and_request(raw, base=base, significant_params=significant)
     except (URLError, ValueError):
         return Found(raw, tag, text, via, valid=False)
-    return Found(url, tag, text, via, valid=is_web_url(url))
+    return Found(url, tag, text, via, valid=is_web_url(url), request_url=request if request != url else None)
 
 
 def _text(el) -> str:
@@ -196,9 +197,10 @@ def sitemap_entries(data: bytes, url: str, significant=None) -> tuple[str | None
     if kind not in ("urlset", "sitemapindex"):
         return None, [], cut
     out = []
+    via = "sitemap-file" if kind == "sitemapindex" else "sitemap"
     for el in root.iter():
         if _local(el.tag) == "loc" and el.text:
-            found = _found(el.text, url, "sitemap", significant, via="sitemap")
+            found = _found(el.text, url, "sitemap", significant, via=via)
             if found is not None:
                 out.append(found)
             if len(out) >= SITEMAP_MAX_URLS:

@@ -39,9 +39,10 @@ class Claim:
     via: str
     chain: int
     referrer: str | None
+    request_url: str
 
 
-_CLAIM_COLS = "id, site_code, url, depth, attempts, discovered_via, chain, referrer"
+_CLAIM_COLS = "id, site_code, url, depth, attempts, discovered_via, chain, referrer, COALESCE(request_url, url)"
 
 
 def exists(conn: sqlite3.Connection, site_code: str, url: str) -> bool:
@@ -61,14 +62,16 @@ def add(
     chain: int = 0,
     state: str = "queued",
     reason: str | None = None,
+    request_url: str | None = None,
 ) -> bool:
-    """Record a discovered URL (already canonical); False when the site already has it."""
+    """Record a discovered URL (canonical; ``request_url`` as found when it differs); False when known."""
     stamp = now()
     cur = conn.execute(
-        "INSERT OR IGNORE INTO crawl_urls (site_code, url, host, path_key, state, depth, referrer,"
+        "INSERT OR IGNORE INTO crawl_urls (site_code, url, request_url, host, path_key, state, depth, referrer,"
         " discovered_via, chain, reason, discovered_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (site_code, url, host_of(url), path_key(url), state, depth, referrer, via, chain, reason, stamp, stamp),
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (site_code, url, request_url if request_url != url else None, host_of(url), path_key(url), state, depth,
+         referrer, via, chain, reason, stamp, stamp),
     )
     return cur.rowcount == 1
 

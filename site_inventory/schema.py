@@ -48,12 +48,13 @@ def _v2_crawl() -> str:
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
             url TEXT NOT NULL,               -- canonical URL (site_inventory.urls.canonicalize)
+            request_url TEXT,                -- the URL as found and requested (query order kept); NULL: url
             host TEXT NOT NULL,              -- politeness is per host, across sites
             path_key TEXT NOT NULL,          -- URL without its query: counts query variants
             state TEXT NOT NULL DEFAULT 'queued',  -- queued/in_flight/fetched/skipped/failed
             depth INTEGER NOT NULL DEFAULT 0,
             referrer TEXT,
-            discovered_via TEXT,             -- seed/robots/link/sitemap/feed/pagination/redirect
+            discovered_via TEXT,             -- seed/robots/link/sitemap/sitemap-file/feed/pagination/redirect
             chain INTEGER NOT NULL DEFAULT 0,  -- redirect hops or sitemap-index levels leading here
             reason TEXT,                     -- why skipped (or, for failed, the kind of failure)
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -69,6 +70,7 @@ def _v2_crawl() -> str:
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
             url TEXT NOT NULL,               -- canonical requested URL
+            request_url TEXT,                -- the URL exactly as requested (query order kept)
             final_url TEXT,                  -- where the redirects from url end (url itself if none)
             redirect_chain TEXT,             -- JSON list of [url, status] from url to final_url
             location TEXT,                   -- canonical Location of a 3xx response

@@ -27,7 +27,7 @@ _PATH_YEAR = re.compile(r"(?<![\d])(\d{4})(?:[-/_]?\d{1,2}){0,2}(?![\d])")
 class TrapLimits:
     max_depth: int = 30
     max_query_variants: int = 500   # distinct queries of one path (list pagination stays below)
-    max_calendar_variants: int = 36  # three years of months
+    max_calendar_variants: int = 24  # two years of months
     max_repeats: int = 3             # one path segment appearing this often
     max_segments: int = 30
     max_url_length: int = 2048

@@ -127,13 +127,27 @@ def canonicalize(url: str, base: str | None = None, significant_params: Iterable
     Non-web URLs (mailto:, tel:, ...) come back with only surrounding space trimmed and the
     scheme lower-cased. Raises :class:`URLError` for a web URL with a bad port or host.
     """
+    return canonical_and_request(url, base, significant_params)[0]
+
+
+def request_form(url: str, base: str | None = None) -> str:
+    """The URL as it should be requested: normalised like :func:`canonicalize`, except that the
+    query keeps its parameters and their order (some servers care), only its escapes normalised."""
+    return canonical_and_request(url, base)[1]
+
+
+def canonical_and_request(
+    url: str, base: str | None = None, significant_params: Iterable[str] | None = None
+) -> tuple[str, str]:
+    """Both forms of a URL with one parse: (canonical identity, form to request)."""
     text = _STRIPPED.sub("", url.strip())
     if base:
         text = urljoin(base, text)
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES:
-        return f"{scheme}:{text[len(scheme) + 1:]}" if scheme else text
+        other = f"{scheme}:{text[len(scheme) + 1:]}" if scheme else text
+        return other, other
     try:
         port = parts.port
     except ValueError:
@@ -150,7 +164,11 @@ def canonicalize(url: str, base: str | None = None, significant_params: Iterable
     path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
     path = _normalize_escapes(_remove_dot_segments(path), _PATH_SAFE)
     significant = frozenset(p.lower() for p in significant_params) if significant_params is not None else None
-    return urlunsplit((scheme, netloc, path, _query(parts.query, significant), ""))
+    canonical = urlunsplit((scheme, netloc, path, _query(parts.query, significant), ""))
+    if not parts.query:
+        return canonical, canonical
+    raw_query = _normalize_escapes(parts.query, _QUERY_SAFE | frozenset("=&"))
+    return canonical, urlunsplit((scheme, netloc, path, raw_query, ""))
 
 
 def host_of(url: str) -> str:
