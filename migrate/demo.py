@@ -18,6 +18,7 @@ from mappings.check import check
 from mappings.report import coverage, format_coverage
 from mappings.suggest import suggest
 from site_inventory import resolve
+from site_inventory.crawler import crawl, crawl_report
 from site_inventory.demo_server import CountyServer
 from site_inventory.inventory import import_inventory, list_sites
 from site_inventory.sample_county import SampleCounty, generate, write_inventory_csv, write_manifest
@@ -112,6 +113,18 @@ def step_inventory(demo: Demo) -> list[str]:
     return lines
 
 
+def step_crawl(demo: Demo) -> list[str]:
+    """Crawl every site of the county, the parent portal too, politely, with a WARC per site."""
+    summary = crawl(demo.workspace, demo.workspace.site_codes())
+    lines = [f"{summary.requests} requests in {summary.elapsed:.1f} s; archives in {demo.workspace.path / 'warc'}"]
+    for site in crawl_report(demo.workspace):
+        skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(site["skipped"].items())) or "none"
+        lines.append(f"{site['site_code']}  {site['fetched']} fetched ({site['attachments']} attachments, "
+                     f"{site['soft_404']} soft 404), {site['failed']} failed, {site['broken_links']} broken links;"
+                     f" skipped: {skipped}")
+    return lines
+
+
 def step_map(demo: Demo) -> list[str]:
     """Map the items into the parent's column tree: suggest, accept above 0.8, check, apply."""
     if not demo.workspace.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]:
@@ -131,6 +144,7 @@ STEPS: list[Step] = [
     Step("county", "Generate and serve the sample county", step_county),
     Step("resolve", "Point the county's host names at the server", step_resolve),
     Step("inventory", "Import the inventory", step_inventory),
+    Step("crawl", "Crawl every site (politely, archived as WARC)", step_crawl),
     Step("map", "Map items into the parent's column tree", step_map),
 ]
 
