@@ -129,24 +129,24 @@ class Queries:
 
     def homepage_freshness(self) -> list[dict]:
         """Newest dated item linked from the homepage, or from its second-level pages when it links no item."""
+        self._temp("audit_home_items", """
+            SELECT h.site_code, 'homepage' AS basis, i.day, i.url FROM audit_homepages h
+            JOIN links l ON l.source_url = h.url AND l.site_code = h.site_code
+            JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url""", ("site_code",))
+        self._temp("audit_home_second", """
+            SELECT DISTINCT h.site_code, l.target_url AS url FROM audit_homepages h
+            JOIN links l ON l.source_url = h.url AND l.site_code = h.site_code AND l.in_scope = 1
+            WHERE NOT EXISTS (SELECT 1 FROM audit_home_items f WHERE f.site_code = h.site_code)""")
+        self.conn.execute("""
+            INSERT INTO audit_home_items
+            SELECT s.site_code, 'second_level', i.day, i.url FROM audit_home_second s
+            JOIN links l ON l.source_url = s.url AND l.site_code = s.site_code
+            JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url""")
         return self._rows("""
-            WITH first AS (
-                SELECT h.site_code, i.day, i.url FROM audit_homepages h
-                JOIN links l ON l.site_code = h.site_code AND l.source_url = h.url
-                JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url),
-            second AS (
-                SELECT h.site_code, i.day, i.url FROM audit_homepages h
-                JOIN links l1 ON l1.site_code = h.site_code AND l1.source_url = h.url AND l1.in_scope = 1
-                JOIN links l2 ON l2.site_code = h.site_code AND l2.source_url = l1.target_url
-                JOIN audit_items i ON i.site_code = l2.site_code AND i.url = l2.target_url
-                WHERE h.site_code NOT IN (SELECT site_code FROM first)),
-            candidates AS (
-                SELECT site_code, 'homepage' AS basis, day, url FROM first
-                UNION ALL SELECT site_code, 'second_level', day, url FROM second),
-            ranked AS (
+            WITH ranked AS (
                 SELECT site_code, basis, day, url, row_number() OVER (
                     PARTITION BY site_code ORDER BY day IS NULL, day DESC, url) AS n
-                FROM candidates WHERE day IS NULL OR day <= :as_of)
+                FROM audit_home_items WHERE day IS NULL OR day <= :as_of)
             SELECT site_code, basis, day AS newest, CASE WHEN day IS NULL THEN NULL ELSE url END AS newest_url
             FROM ranked WHERE n = 1""", {"as_of": self.as_of})
 

@@ -5,10 +5,11 @@ shingles, documented as ``"mh1:"`` followed by up to 64 eight-digit hex CRC32 va
 first. Two texts are near-duplicates when the estimated Jaccard similarity reaches 0.8: of the
 k smallest hashes of both sketches together, the share found in both.
 
-Candidate pairs come from SQL: the few smallest hashes of each sketch are exploded into rows
-and joined across sites (a near-duplicate pair shares at least one of them with probability
-above 1 - 0.2^16). Hashes carried by very many items are boilerplate shingles and are not used
-as join keys, which keeps the join linear. Only candidate pairs are compared in Python.
+Candidate pairs come from SQL: the 16 smallest hashes of each sketch are exploded into rows and
+joined across sites; a pair is a candidate when it shares at least 3 of them (a pair at 0.8
+similarity shares about 13 of the 16 smallest hashes of the two sketches together). Hashes
+carried by very many items are boilerplate shingles and are not used as join keys, which keeps
+the join linear. Only candidate pairs are compared in Python.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import sqlite3
 PREFIX = "mh1:"
 K = 64
 KEYS_PER_ITEM = 16         # smallest hashes used as join keys
-MAX_ITEMS_PER_KEY = 200    # a hash shared by more items is boilerplate, not evidence of a repost
+MAX_ITEMS_PER_KEY = 50     # a hash shared by more items is boilerplate, not evidence of a repost
+MIN_SHARED_KEYS = 3        # a near-duplicate pair shares far more of its smallest hashes than this
 THRESHOLD = 0.8
 
 
@@ -49,15 +51,16 @@ def repost_pairs(conn: sqlite3.Connection, make_temp) -> list[dict]:
     make_temp("audit_fp_keys", f"""
         SELECT r.page_id, r.site_code, substr(r.fingerprint, {len(PREFIX) + 1} + 8 * k.n, 8) AS h
         FROM records r JOIN audit_key_numbers k ON {len(PREFIX)} + 8 * (k.n + 1) <= length(r.fingerprint)
-        WHERE r.page_type = 'article' AND r.fingerprint LIKE '{PREFIX}%'""", ("h",))
-    make_temp("audit_fp_shared", f"""
-        SELECT h FROM audit_fp_keys GROUP BY h
-        HAVING count(DISTINCT site_code) > 1 AND count(*) <= {MAX_ITEMS_PER_KEY}""", ("h",))
-    rows = conn.execute("""
-        SELECT DISTINCT a.site_code, a.page_id, b.site_code, b.page_id
-        FROM audit_fp_shared s
-        JOIN audit_fp_keys a ON a.h = s.h JOIN audit_selected sel ON sel.site_code = a.site_code
-        JOIN audit_fp_keys b ON b.h = s.h AND b.site_code != a.site_code""").fetchall()
+        WHERE r.page_type = 'article' AND r.fingerprint LIKE '{PREFIX}%'""")
+    make_temp("audit_fp_rare", f"""
+        SELECT k.page_id, k.site_code, k.h FROM audit_fp_keys k
+        WHERE k.h IN (SELECT h FROM audit_fp_keys GROUP BY h
+                      HAVING count(DISTINCT site_code) > 1 AND count(*) <= {MAX_ITEMS_PER_KEY})""", ("h",))
+    rows = conn.execute(f"""
+        SELECT a.site_code, a.page_id, b.site_code, b.page_id
+        FROM audit_fp_rare a CROSS JOIN audit_fp_rare b ON b.h = a.h AND b.site_code != a.site_code
+        WHERE a.site_code IN (SELECT site_code FROM audit_selected)
+        GROUP BY a.page_id, b.page_id HAVING count(*) >= {MIN_SHARED_KEYS}""").fetchall()
     conn.execute("DROP TABLE IF EXISTS temp.audit_key_numbers")
     if not rows:
         return []
