@@ -18,9 +18,13 @@ from mappings.check import check
 from mappings.report import coverage, format_coverage
 from mappings.suggest import suggest
 from site_inventory import resolve
+from site_inventory.audit import audit
+from site_inventory.audit_report import default_path, write
+from site_inventory.audit_rules import VERDICT_LABELS
 from site_inventory.crawler import crawl, crawl_report
 from site_inventory.demo_server import CountyServer
 from site_inventory.inventory import import_inventory, list_sites
+from site_inventory.link_check import check_links
 from site_inventory.sample_county import SampleCounty, generate, write_inventory_csv, write_manifest
 from site_inventory.workspace import Workspace, init_workspace
 
@@ -125,6 +129,22 @@ def step_crawl(demo: Demo) -> list[str]:
     return lines
 
 
+def step_audit(demo: Demo) -> list[str]:
+    """The inspection audit as of the county's own date: external links checked, HTML report written."""
+    checked = check_links(demo.workspace, scope="inventory")
+    result = audit(demo.workspace, as_of=demo.county.as_of)
+    path = write(result, "html", default_path(demo.workspace.path, result, "html"))
+    t = result.totals
+    lines = [f"{checked.checked} external link targets checked ({len(checked.broken)} broken)",
+             f"{t['sites']} sites, {t['sites_failing']} failing; {t['blank_columns']} blank and "
+             f"{t['stale_columns']} stale columns, {t['broken_links']} broken links, {t['undated_items']} undated "
+             f"items, {t['reposts']} reposts (as of {result.as_of})"]
+    for site in result.sites:
+        failed = "、".join(f.label for f in site.findings if f.status == "fail")
+        lines.append(f"{site.site_code}  {VERDICT_LABELS[site.verdict]}  {site.name}" + (f"（{failed}）" if failed else ""))
+    return lines + [f"report: {path}"]
+
+
 def step_map(demo: Demo) -> list[str]:
     """Map the items into the parent's column tree: suggest, accept above 0.8, check, apply."""
     if not demo.workspace.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]:
@@ -145,6 +165,7 @@ STEPS: list[Step] = [
     Step("resolve", "Point the county's host names at the server", step_resolve),
     Step("inventory", "Import the inventory", step_inventory),
     Step("crawl", "Crawl every site (politely, archived as WARC)", step_crawl),
+    Step("audit", "Audit every site against the inspection rules", step_audit),
     Step("map", "Map items into the parent's column tree", step_map),
 ]
 
