@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import source_columns as sc
-from .rules import NEEDS_TARGET, Rule, first_match, load_rules, now
+from .rules import NEEDS_TARGET, Rule, RuleIndex, load_rules, now
 from .suggest import as_item, load_records
 from .target_tree import TargetTree, tree_for_workspace
 
@@ -60,12 +60,13 @@ def assign(workspace, rules: list[Rule] | None = None, tree: TargetTree | None =
         raise MappingError("; ".join(f"{r.describe()}: target id {r.target_id!r} is not in the target tree"
                                      for r in unknown))
     sites = migrating_sites(workspace)
+    index = RuleIndex(rules)
     out = []
     for record in load_records(workspace.db):
         code = record["site_code"]
         if code not in sites or (codes and code not in codes):
             continue
-        rule = first_match(rules, as_item(record))
+        rule = index.first(as_item(record))
         action = rule.action if rule else "unmapped"
         target = rule.target_id if rule and rule.action in NEEDS_TARGET + ("homepage",) else None
         if action == "homepage" and target is None:

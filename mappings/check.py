@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from . import source_columns as sc
 from .apply import migrating_sites
-from .rules import PATH_SEPARATOR, Rule, RuleError, first_match, load_rules
+from .rules import PATH_SEPARATOR, Rule, RuleError, RuleIndex, load_rules
 from .suggest import as_item, load_records
 from .target_tree import tree_for_workspace
 
@@ -103,12 +103,12 @@ def overlap_problems(rules: list[Rule], records: list[dict]) -> list[Problem]:
     """Rules that match nothing, and rules whose items earlier rules take with another outcome."""
     matched: dict[int, list[int]] = defaultdict(list)   # rule index -> page ids it matches
     winner: dict[int, int] = {}                           # page id -> index of the first matching rule
+    rule_index = RuleIndex(rules)
     for record in records:
         item = as_item(record)
-        for index, rule in enumerate(rules):
-            if rule.applies_to_site(item.site_code) and rule.matches(item):
-                matched[index].append(item.page_id)
-                winner.setdefault(item.page_id, index)
+        for index in rule_index.matching(item):
+            matched[index].append(item.page_id)
+            winner.setdefault(item.page_id, index)
     problems = []
     for index, rule in enumerate(rules):
         pages = matched.get(index, [])
@@ -157,8 +157,9 @@ def coverage_problems(rules: list[Rule], records: list[dict], all_rules: list[Ru
     uncovered: dict[tuple, int] = Counter()
     unplaced: Counter = Counter()
     pages: Counter = Counter()
+    rule_index = RuleIndex(rules)
     for record in records:
-        if first_match(rules, as_item(record)):
+        if rule_index.first(as_item(record)):
             continue
         if record["page_type"] not in sc.ITEM_TYPES:
             pages[record["site_code"]] += 1

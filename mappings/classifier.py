@@ -19,14 +19,13 @@ EXAMPLES_PER_TARGET = 200
 
 def ngrams(text: str) -> Counter:
     """Character bigrams and trigrams of every run of letters (CJK or not), digits removed."""
-    grams: Counter = Counter()
+    grams: list[str] = []
     for run in RUNS.findall((text or "").lower()):
         if len(run) == 1:
-            grams[run] += 1
-        for n in (2, 3):
-            for i in range(len(run) - n + 1):
-                grams[run[i: i + n]] += 1
-    return grams
+            grams.append(run)
+        grams.extend([run[i: i + 2] for i in range(len(run) - 1)])
+        grams.extend([run[i: i + 3] for i in range(len(run) - 2)])
+    return Counter(grams)
 
 
 def item_text(title: str | None, body: str | None, body_chars: int = 300) -> str:

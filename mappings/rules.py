@@ -112,6 +112,36 @@ def first_match(rules: list[Rule], item: Item) -> Rule | None:
     return None
 
 
+class RuleIndex:
+    """Rules indexed by site and column path, so matching many items against many rules stays
+    fast: column rules are looked up, only URL/title/page-type rules are tried one by one."""
+
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
+        self._by_column: dict[tuple, list[int]] = {}
+        self._others: list[int] = []
+        for index, rule in enumerate(rules):
+            if rule.match in ("column", "column_prefix"):
+                self._by_column.setdefault((rule.match, rule.site_code, rule.pattern), []).append(index)
+            else:
+                self._others.append(index)
+
+    def matching(self, item: Item) -> list[int]:
+        """Indexes (in order) of every rule that selects the item."""
+        found = [i for i in self._others if self.rules[i].applies_to_site(item.site_code) and self.rules[i].matches(item)]
+        if item.column_path:
+            names = item.column_path.split(PATH_SEPARATOR)
+            for site in (None, item.site_code):
+                found += self._by_column.get(("column", site, item.column_path), [])
+                for depth in range(1, len(names) + 1):
+                    found += self._by_column.get(("column_prefix", site, PATH_SEPARATOR.join(names[:depth])), [])
+        return sorted(found)
+
+    def first(self, item: Item) -> Rule | None:
+        found = self.matching(item)
+        return self.rules[found[0]] if found else None
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from tqdm import tqdm
+
 from .rules import PATH_SEPARATOR
 from .target_tree import short_site_name
 
+DISCOVERY_VERSION = 1  # raise when discovery changes, so stored results are recomputed
 ITEM_TYPES = ("article",)
 # a page the crawler found to be a soft 404 (200 saying 页面不存在) is an error page, whatever it looks like
 PAGE_TYPE_SQL = "CASE WHEN p.soft_404 = 1 THEN 'error' ELSE r.page_type END"
@@ -29,6 +33,7 @@ HANWEB_ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.html?$")
 HANWEB_COLUMN = re.compile(r"/col/col(\d+)(?:/|$)")
 LIST_FILE = re.compile(r"^(.*/)(?:(?:index|list|default)[_\d]*\.\w+)?$")
 DATE_FOLDER = re.compile(r"(?:\d{6}|\d{8}|\d{4}/\d{1,2}(?:/\d{1,2})?)/$")
+LIST_PATH = re.compile(r"/(?:index|list|default)[_\d]*\.\w+$")
 CATEGORY_PARAMS = ("classid", "catid", "columnid", "channelid", "typeid", "colid", "lmid", "cid")
 
 
@@ -85,16 +90,35 @@ def clean_breadcrumb(crumbs, site_names: tuple[str, ...], title: str | None = No
     return names
 
 
-def discover(workspace, codes=()) -> dict[str, dict[tuple, SiteColumn]]:
-    """Discover and store the columns of the given sites (default: every site); returns them."""
-    sites = {row["site_code"]: row for row in workspace.db["sites"].rows}
-    wanted = list(codes) or sorted(set(sites) | _codes_with_records(workspace.db))
-    found = {}
-    for code in wanted:
-        columns, placements = discover_site(workspace.db, code, sites.get(code, {}))
-        _store(workspace.db, code, columns, placements)
-        found[code] = columns
-    return found
+def discover(workspace, codes=(), force: bool = False, progress: bool = False) -> list[str]:
+    """Discover and store the columns of the given sites (default: every site with records or in
+    the inventory); sites whose records, links and name are unchanged since the last run are
+    skipped unless ``force``. Returns the codes discovered again."""
+    db = workspace.db
+    sites = {row["site_code"]: row for row in db["sites"].rows}
+    wanted = list(codes) or sorted(set(sites) | _codes_with_records(db))
+    done = []
+    for code in tqdm(wanted, desc="source columns", unit="site", disable=not progress, file=sys.stderr):
+        signature = _signature(db, code, sites.get(code, {}))
+        stored = db.execute("SELECT signature FROM source_column_runs WHERE site_code = ?", [code]).fetchone()
+        if not force and stored and stored[0] == signature:
+            continue
+        columns, placements = discover_site(db, code, sites.get(code, {}))
+        _store(db, code, columns, placements, signature)
+        done.append(code)
+    return done
+
+
+def _signature(db, code: str, site: dict) -> str:
+    """What discovery reads for a site, summed up: when it is unchanged, so is the result."""
+    records = db.execute(
+        "SELECT COUNT(*), MAX(extracted_at), TOTAL(page_id), TOTAL(LENGTH(url)), TOTAL(LENGTH(breadcrumb)), "
+        "TOTAL(LENGTH(column_name)), TOTAL(LENGTH(title)), group_concat(DISTINCT page_type) "
+        "FROM records WHERE site_code = ?", [code]).fetchone()
+    links = db.execute("SELECT COUNT(*), TOTAL(LENGTH(anchor_text)), TOTAL(in_scope) FROM links WHERE site_code = ?",
+                       [code]).fetchone()
+    soft = db.execute("SELECT COUNT(*) FROM pages WHERE site_code = ? AND soft_404 = 1", [code]).fetchone()
+    return json.dumps([DISCOVERY_VERSION, site.get("name"), list(records), list(links), soft[0]], ensure_ascii=False)
 
 
 def _codes_with_records(db) -> set[str]:
@@ -147,9 +171,9 @@ def _list_page_columns(records, links, names, columns) -> dict[str, tuple]:
     anchors = _anchor_names(links)
     votes: dict[str, Counter] = defaultdict(Counter)
     for record in records:
-        if record["page_type"] not in LIST_TYPES and not (record["page_type"] == "article" and
-                                                          _is_column_url(record["url"]) and
-                                                          clean_breadcrumb(record["breadcrumb"], names)):
+        if record["page_type"] not in LIST_TYPES and not (
+                record["page_type"] == "article" and _is_column_url(record["url"])
+                and clean_breadcrumb(record["breadcrumb"], names)):
             continue
         path, evidence = _list_path(record, anchors, names)
         if not path:
@@ -221,12 +245,14 @@ def _has_children(columns, path) -> bool:
 
 
 def _is_column_url(url: str) -> bool:
-    return bool(HANWEB_COLUMN.search(urlsplit(url).path)) or _looks_like_list(url)
+    """A column's own URL (Hanweb /col/colN/, a folder, an index/list file), not an article's."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    return "/col/col" in path or path.endswith("/") or bool(LIST_PATH.search(path))
 
 
 def _looks_like_list(url: str) -> bool:
     path = urlsplit(url).path
-    return path.endswith("/") or bool(re.search(r"/(?:index|list|default)[_\d]*\.\w+$", path))
+    return path.endswith("/") or bool(LIST_PATH.search(path))
 
 
 def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple]:
@@ -312,8 +338,10 @@ def _count(records, placements, columns) -> None:
                 ancestor.newest_date = published
 
 
-def _store(db, code: str, columns: dict[tuple, SiteColumn], placements: dict[int, tuple]) -> None:
+def _store(db, code: str, columns: dict[tuple, SiteColumn], placements: dict[int, tuple], signature: str) -> None:
     with db.conn:
+        db.conn.execute("INSERT OR REPLACE INTO source_column_runs (site_code, signature, discovered_at) "
+                        "VALUES (?, ?, datetime('now'))", [code, signature])
         db.execute("DELETE FROM source_columns WHERE site_code = ?", [code])
         db.execute("DELETE FROM item_source_columns WHERE site_code = ?", [code])
         db.conn.executemany(
@@ -340,9 +368,11 @@ def load_columns(db, code: str) -> list[dict]:
     return list(db.query("SELECT * FROM source_columns WHERE site_code = ? ORDER BY path", [code]))
 
 
-def source_columns(workspace, code: str | None = None) -> dict[str, list[dict]]:
-    """Discover (again) and return the columns of one site or of every site, per site code."""
-    discover(workspace, [code] if code else ())
+def source_columns(workspace, code: str | None = None, force: bool = False,
+                   progress: bool = False) -> dict[str, list[dict]]:
+    """Discover (when records changed, or ``force``) and return the columns of one site or of
+    every site, per site code."""
+    discover(workspace, [code] if code else (), force=force, progress=progress)
     codes = [code] if code else [row[0] for row in workspace.db.execute(
         "SELECT DISTINCT site_code FROM source_columns ORDER BY site_code")]
     return {c: [_plain(row) for row in load_columns(workspace.db, c)] for c in codes}

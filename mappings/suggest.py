@@ -9,17 +9,21 @@ target columns' profiles and examples. A site's news land in the column made for
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from tqdm import tqdm
+
 from . import source_columns as sc
 from .classifier import ContentClassifier, item_text
-from .rules import Item, Rule, first_match, load_rules, save_rules
+from .rules import Item, Rule, RuleIndex, load_rules, save_rules
 from .synonyms import Synonyms, synonyms_for_workspace
 from .target_tree import TargetTree, tree_for_workspace
 
 NAME_WEIGHT = 0.55
 CONTENT_WEIGHT = 0.45
+CONTENT_SAMPLE = 60  # items read per source column
 CONTENT_TRUST = 0.2  # below this best cosine, content counts proportionally less
 PARENT_NAME_MIN = 0.85
 BLANK_FLOOR = 0.3  # a blank column matching nothing better than this points to the site's parent page
@@ -61,15 +65,16 @@ class Context:
     precedents: dict[tuple, Counter]
 
 
-def suggest(workspace, accept_above: float | None = None, codes=()) -> list[Suggestion]:
+def suggest(workspace, accept_above: float | None = None, codes=(), progress: bool = False) -> list[Suggestion]:
     """Replace the pending suggestions with fresh ones; optionally accept those above a confidence."""
-    sc.discover(workspace)
+    sc.discover(workspace, progress=progress)
     context = load_context(workspace)
-    covered = {r["page_id"] for r in context.records if first_match(context.accepted, as_item(r))}
+    index = RuleIndex(context.accepted)
+    covered = {r["page_id"] for r in context.records if index.first(as_item(r))}
     open_records = [r for r in context.records if r["page_id"] not in covered
                     and r["site_code"] in context.sites and (not codes or r["site_code"] in codes)
                     and context.sites[r["site_code"]]["action"] != "keep"]
-    suggestions = structure_suggestions(open_records) + column_suggestions(context, open_records)
+    suggestions = structure_suggestions(open_records) + column_suggestions(context, open_records, progress)
     for suggestion in suggestions:
         if accept_above is not None and (suggestion.rule.confidence or 0) >= accept_above:
             suggestion.rule.status = "accepted"
@@ -144,10 +149,11 @@ def parent_examples(tree, synonyms, sites, records) -> dict[str, list[str]]:
 def decided_examples(accepted: list[Rule], records: list[dict]) -> dict[str, list[str]]:
     """Items already placed by accepted rules, as examples of their target column."""
     examples: dict[str, list[str]] = defaultdict(list)
+    index = RuleIndex(accepted)
     for record in records:
         if record["page_type"] not in sc.ITEM_TYPES:
             continue
-        rule = first_match(accepted, as_item(record))
+        rule = index.first(as_item(record))
         if rule and rule.target_id and rule.action in ("map", "static"):
             examples[rule.target_id].append(item_text(record["title"], record["body"]))
     return examples
@@ -175,13 +181,14 @@ def structure_suggestions(records: list[dict]) -> list[Suggestion]:
     return out
 
 
-def column_suggestions(context: Context, records: list[dict]) -> list[Suggestion]:
+def column_suggestions(context: Context, records: list[dict], progress: bool = False) -> list[Suggestion]:
     """One rule per source column holding uncovered records; one per unplaced item."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for record in records:
         if record["column_path"]:
             groups[(record["site_code"], record["column_path"])].append(record)
-    out = [suggest_column(context, code, path, members) for (code, path), members in sorted(groups.items())]
+    out = [suggest_column(context, code, path, members) for (code, path), members in
+           tqdm(sorted(groups.items()), desc="suggest", unit="column", disable=not progress, file=sys.stderr)]
     for record in records:
         if not record["column_path"] and record["page_type"] in sc.ITEM_TYPES + ("attachment",):
             out.append(suggest_item(context, record))
@@ -239,6 +246,14 @@ def precedent_for(context: Context, site: dict, name: str):
     return action, target, reason, confidence, alternatives
 
 
+def sample(items: list, size: int = CONTENT_SAMPLE) -> list:
+    """At most ``size`` items spread evenly over the column (its content, read quickly)."""
+    if len(items) <= size:
+        return items
+    step = len(items) / size
+    return [items[int(i * step)] for i in range(size)]
+
+
 def name_scores(names: list[str], site_names: tuple, tree: TargetTree, synonyms: Synonyms) -> dict:
     """Best name similarity of the column's name to each target's name and aliases, with a small
     bonus when a parent name of the column matches the target's parent."""
@@ -276,7 +291,7 @@ def rank_targets(context: Context, site: dict, names: list[str], items: list[dic
     takes the best name score and the best content score among the targets that lead to it."""
     tree = context.tree
     named = name_scores(names, sc.site_names(site), tree, context.synonyms)
-    raw = context.classifier.scores([item_text(r["title"], r["body"]) for r in items])
+    raw = context.classifier.scores([item_text(r["title"], r["body"]) for r in sample(items)])
     top = max(raw.values(), default=0)
     content = {tid: (score / top if top else 0.0) for tid, score in raw.items()}
     content_weight = CONTENT_WEIGHT * min(1.0, top / CONTENT_TRUST) if content else 0.0

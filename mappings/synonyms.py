@@ -36,6 +36,8 @@ class Synonyms:
                 self._group_of.setdefault(clean(name), set()).add(index)
         replacements = [(term, group[0]) for group in self.terms for term in group[1:]]
         self._replacements = sorted(replacements, key=lambda pair: -len(pair[0]))
+        self._memo: dict[tuple[str, str], tuple[float, str]] = {}
+        self._normalized: dict[tuple, str] = {}
 
     def groups_of(self, name: str) -> set[int]:
         return self._group_of.get(name, set())
@@ -48,6 +50,12 @@ class Synonyms:
 
     def normalize(self, name: str, site_names: tuple[str, ...] = ()) -> str:
         """Strip punctuation, the site's own names and meaningless affixes (never to nothing)."""
+        key = (name, site_names)
+        if key not in self._normalized:
+            self._normalized[key] = self._normalize(name, site_names)
+        return self._normalized[key]
+
+    def _normalize(self, name: str, site_names: tuple[str, ...]) -> str:
         text = clean(name)
         for site_name in sorted((n for n in site_names if n), key=len, reverse=True):
             if text.startswith(site_name) and len(text) > len(site_name) + 1:
@@ -67,6 +75,13 @@ class Synonyms:
             return 0.0, "empty name"
         if left == right:
             return 1.0, "same name" if clean(a) == clean(b) else f"same name once '{a}' is trimmed to '{left}'"
+        key = (left, right)
+        if key not in self._memo:
+            self._memo[key] = self._compare(left, right)
+        return self._memo[key]
+
+    def _compare(self, left: str, right: str) -> tuple[float, str]:
+        """Similarity of two different normalized names: synonym groups, folded words, bigrams."""
         if self.groups_of(left) & self.groups_of(right):
             return 0.9, f"synonyms in the dictionary ({left} ~ {right})"
         folded_left, folded_right = self.fold(left), self.fold(right)

@@ -193,6 +193,11 @@ def _v4_mapping() -> str:
             evidence TEXT                    -- which clue placed it: breadcrumb/url/list/column_name/...
         );
         CREATE INDEX item_source_columns_by_site ON item_source_columns (site_code, column_path);
+        CREATE TABLE source_column_runs (
+            site_code TEXT PRIMARY KEY,
+            signature TEXT NOT NULL,         -- summary of the records/links discovery read
+            discovered_at TEXT NOT NULL
+        );
         CREATE TABLE mapping_rules (
             id INTEGER PRIMARY KEY,
             position INTEGER NOT NULL,

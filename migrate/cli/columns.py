@@ -6,7 +6,7 @@ import click
 from mappings.source_columns import format_columns, source_columns, unplaced_count
 from mappings.target_tree import TreeError, format_tree, tree_as_json, tree_for_workspace
 
-from . import USAGE, cli, echo_json, pass_workspace
+from . import USAGE, cli, echo_json, pass_workspace, progress_enabled
 
 
 @cli.group()
@@ -32,15 +32,16 @@ def target_command(workspace, json_output):
 
 @columns.command("source")
 @click.argument("code", required=False)
+@click.option("--force", is_flag=True, help="Discover again even when no record changed.")
 @click.option("--json", "json_output", is_flag=True, help="Print the columns as JSON.")
 @pass_workspace
-def source_command(workspace, code, json_output):
+def source_command(workspace, code, force, json_output):
     """Discover and print the columns of site CODE (default: every site) with item counts."""
     names = {row["site_code"]: row["name"] for row in workspace.db["sites"].rows}
     if code and code not in names:
         click.echo(f"site {code} is not in the inventory (see 'govmigrate inventory list')", err=True)
         raise click.exceptions.Exit(USAGE)
-    found = source_columns(workspace, code)
+    found = source_columns(workspace, code, force=force, progress=progress_enabled(json_output))
     if json_output:
         echo_json({c: {"name": names.get(c), "unplaced_items": unplaced_count(workspace.db, c), "columns": cols}
                    for c, cols in found.items()})

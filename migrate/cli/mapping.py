@@ -11,7 +11,7 @@ from mappings.suggest import accept, suggest
 from mappings.synonyms import SynonymsError
 from mappings.target_tree import TreeError
 
-from . import FAILED_CHECKS, USAGE, cli, echo_json, pass_workspace
+from . import FAILED_CHECKS, USAGE, cli, echo_json, pass_workspace, progress_enabled
 
 
 class CheckFailed(click.ClickException):
@@ -42,7 +42,8 @@ def map_group():
 @pass_workspace
 def suggest_command(workspace, accept_above, codes, json_output):
     """Suggest a rule for every source column no accepted rule covers, with confidence and reason."""
-    suggestions = _guard(suggest, workspace, accept_above=accept_above, codes=codes)
+    suggestions = _guard(suggest, workspace, accept_above=accept_above, codes=codes,
+                         progress=progress_enabled(json_output))
     if json_output:
         echo_json([s.as_dict() for s in suggestions])
         return

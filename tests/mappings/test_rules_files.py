@@ -115,3 +115,28 @@ def test_first_match_follows_order_site_and_kind():
     assert not Rule("column_prefix", "政务", "map", "x").matches(item)  # prefixes match whole names
     assert Rule("url_regex", r"art_1_\d+", "drop").matches(item)
     assert Rule("page_type", "article", "drop").matches(item)
+
+
+def test_rule_index_agrees_with_trying_every_rule_in_order():
+    import itertools
+    import random
+
+    from mappings.rules import RuleIndex
+
+    rng = random.Random(7)
+    paths = ["政务公开", "政务公开 > 通知公告", "政务公开 > 工作动态", "通知公告", "办事服务 > 办事指南", None]
+    sites = ["3311270001", "3311270002"]
+    rules = []
+    for _ in range(40):
+        kind = rng.choice(["column", "column_prefix", "url_regex", "title_keyword", "page_type"])
+        pattern = {"column": rng.choice(paths[:-1]), "column_prefix": rng.choice(["政务公开", "通知公告", "办事服务"]),
+                   "url_regex": rng.choice([r"/art/", r"id=\d$", r"col12"]), "title_keyword": rng.choice(["通知", "年报|公示"]),
+                   "page_type": rng.choice(["list", "article"])}[kind]
+        rules.append(Rule(kind, pattern, "drop", site_code=rng.choice(sites + [None])))
+    index = RuleIndex(rules)
+    for n, (path, site) in enumerate(itertools.product(paths, sites)):
+        for url, title, page_type in [("http://x/art/1.html", "关于x的通知", "article"), ("http://x/col12/?id=3", "年报", "list")]:
+            item = Item(n, site, url, title, page_type, path)
+            brute = [i for i, r in enumerate(rules) if r.applies_to_site(site) and r.matches(item)]
+            assert index.matching(item) == brute
+            assert index.first(item) is first_match(rules, item)

@@ -68,11 +68,12 @@ def test_the_reconciled_tree_counts_items_and_dates(mini):
     assert blank["item_count"] == 0 and json.loads(blank["evidence"]) == ["nav"]
 
 
-def test_rediscovery_replaces_the_previous_result(mini):
-    discover(mini)
+def test_rediscovery_only_when_records_change_and_replaces_the_previous_result(mini):
+    assert set(discover(mini)) == {code for code, *_ in mini_county.SITES}
+    assert discover(mini) == []  # nothing changed: nothing to do
     mini.db.execute("UPDATE records SET breadcrumb = '[\"首页\", \"镇村动态\"]' WHERE url LIKE '%art_1281_101%'")
     mini.db.conn.commit()
-    discover(mini, [mini_county.TOWN])
+    assert discover(mini) == [mini_county.TOWN]
     paths = {c["path"]: c["item_count"] for c in load_columns(mini.db, mini_county.TOWN)}
     assert paths["镇村动态"] == 1 and paths["政务公开 > 工作动态"] == 5
 
