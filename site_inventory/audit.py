@@ -167,6 +167,7 @@ def audit(workspace: Workspace, codes=(), as_of: str | date | None = None) -> Au
     with Queries(workspace.db.conn, selected, day) as q:
         sites = _sites(q)
         _fill(q, sites, day, overrides)
+        unknown_fp = q.unknown_fingerprints()
     result_sites = [sites[c] for c in selected]
     for site in result_sites:
         site.findings = rules.evaluate(site)
@@ -177,7 +178,9 @@ def audit(workspace: Workspace, codes=(), as_of: str | date | None = None) -> Au
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         sites=result_sites,
         totals=totals(result_sites),
-        warnings=_unused_overrides(overrides, result_sites),
+        warnings=_unused_overrides(overrides, result_sites) + (
+            [f"{unknown_fp} items have a fingerprint in an unknown format: not compared for reposts"]
+            if unknown_fp else []),
     )
 
 

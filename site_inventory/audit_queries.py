@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from .audit_reposts import repost_pairs
+from .audit_reposts import repost_pairs, unknown_fingerprints
 
 # A stored date as a day: '2024-05' -> '2024-05-01', a datetime -> its date, anything else -> NULL.
 DAY_SQL = """date(CASE length(trim({col}))
@@ -283,3 +283,6 @@ class Queries:
     def reposts(self) -> list[dict]:
         """Items sharing near-identical text with an item of another site (the whole inventory)."""
         return repost_pairs(self.conn, self._temp)
+
+    def unknown_fingerprints(self) -> int:
+        return unknown_fingerprints(self.conn)

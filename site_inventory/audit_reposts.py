@@ -1,8 +1,8 @@
 """Reposts: items whose text nearly duplicates an item of another site in the inventory.
 
 ``records.fingerprint`` (written by extraction) is a bottom-k MinHash of the text's 4-character
-shingles, documented as ``"mh1:"`` followed by up to 64 eight-digit hex CRC32 values, smallest
-first. Two texts are near-duplicates when the estimated Jaccard similarity reaches 0.8: of the
+shingles, documented as a version prefix (``"mh1:"``, ``"mh2:"`` ...) followed by up to 64
+eight-digit hex CRC32 values, smallest first; only fingerprints of one version are compared. Two texts are near-duplicates when the estimated Jaccard similarity reaches 0.8: of the
 k smallest hashes of both sketches together, the share found in both.
 
 Candidate pairs come from SQL: the 16 smallest hashes of each sketch are exploded into rows and
@@ -14,28 +14,30 @@ the join linear. Only candidate pairs are compared in Python.
 from __future__ import annotations
 
 import heapq
+import re
 import sqlite3
 
-PREFIX = "mh1:"
+FORMAT_RE = re.compile(r"^(mh\d+:)((?:[0-9a-f]{8})*)$")
 K = 64
 KEYS_PER_ITEM = 16         # smallest hashes used as join keys
 MAX_ITEMS_PER_KEY = 50     # a hash shared by more items is boilerplate, not evidence of a repost
 MIN_SHARED_KEYS = 3        # a near-duplicate pair shares far more of its smallest hashes than this
-THRESHOLD = 0.8
+THRESHOLD = 0.9         # reposts are copies; templated texts (办事指南) of different sites reach 0.8
 
 
-def decode(fp: str) -> list[int]:
-    """The hashes of a fingerprint; ValueError for anything not in the documented format."""
-    if not fp or not fp.startswith(PREFIX) or (len(fp) - len(PREFIX)) % 8:
-        raise ValueError(f"not an mh1 fingerprint: {fp[:20]!r}")
-    body = fp[len(PREFIX):]
-    return [int(body[i:i + 8], 16) for i in range(0, len(body), 8)]
+def decode(fp: str) -> tuple[str, list[int]]:
+    """The version prefix and hashes of a fingerprint; ValueError for anything not in the documented format."""
+    match = FORMAT_RE.match(fp or "")
+    if not match:
+        raise ValueError(f"not a MinHash fingerprint: {(fp or '')[:20]!r}")
+    body = match.group(2)
+    return match.group(1), [int(body[i:i + 8], 16) for i in range(0, len(body), 8)]
 
 
 def similarity(a: str, b: str) -> float:
     """Estimated Jaccard similarity of two fingerprints (the estimator extraction documents)."""
-    sa, sb = decode(a), decode(b)
-    if not sa or not sb:
+    (va, sa), (vb, sb) = decode(a), decode(b)
+    if va != vb or not sa or not sb:
         return 0.0
     k = min(len(sa), len(sb), K)
     both = set(sa) & set(sb)
@@ -48,10 +50,12 @@ def repost_pairs(conn: sqlite3.Connection, make_temp) -> list[dict]:
     conn.execute("DROP TABLE IF EXISTS temp.audit_key_numbers")
     conn.execute("CREATE TEMP TABLE audit_key_numbers (n INTEGER PRIMARY KEY)")
     conn.executemany("INSERT INTO audit_key_numbers VALUES (?)", [(n,) for n in range(KEYS_PER_ITEM)])
-    make_temp("audit_fp_keys", f"""
-        SELECT r.page_id, r.site_code, substr(r.fingerprint, {len(PREFIX) + 1} + 8 * k.n, 8) AS h
-        FROM records r JOIN audit_key_numbers k ON {len(PREFIX)} + 8 * (k.n + 1) <= length(r.fingerprint)
-        WHERE r.page_type = 'article' AND r.fingerprint LIKE '{PREFIX}%'""")
+    make_temp("audit_fp_keys", """
+        SELECT r.page_id, r.site_code,
+               substr(r.fingerprint, 1, instr(r.fingerprint, ':')) ||
+               substr(r.fingerprint, instr(r.fingerprint, ':') + 1 + 8 * k.n, 8) AS h
+        FROM records r JOIN audit_key_numbers k ON instr(r.fingerprint, ':') + 8 * (k.n + 1) <= length(r.fingerprint)
+        WHERE r.page_type = 'article' AND r.fingerprint LIKE 'mh%:%'""")
     make_temp("audit_fp_rare", f"""
         SELECT k.page_id, k.site_code, k.h FROM audit_fp_keys k
         WHERE k.h IN (SELECT h FROM audit_fp_keys GROUP BY h
@@ -69,7 +73,10 @@ def repost_pairs(conn: sqlite3.Connection, make_temp) -> list[dict]:
     pairs = []
     for code, page_id, other_code, other_id in rows:
         mine, other = info[page_id], info[other_id]
-        score = similarity(mine[2], other[2])
+        try:
+            score = similarity(mine[2], other[2])
+        except ValueError as exc:
+            raise ValueError(f"records.fingerprint of {mine[0]} or {other[0]}: {exc}") from None
         if score >= THRESHOLD:
             pairs.append({"site_code": code, "url": mine[0], "title": mine[1], "other_site_code": other_code,
                           "other_url": other[0], "similarity": round(score, 3)})
@@ -87,3 +94,10 @@ def _items(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
         JOIN records r ON r.page_id = c.page_id JOIN pages p ON p.id = r.page_id""").fetchall()
     conn.execute("DROP TABLE temp.audit_candidate_ids")
     return {row[0]: row[1:] for row in rows}
+
+
+def unknown_fingerprints(conn: sqlite3.Connection) -> int:
+    """Audited items whose fingerprint is in no format this module knows (they cannot be compared)."""
+    return conn.execute("""
+        SELECT count(*) FROM records r JOIN audit_selected s ON s.site_code = r.site_code
+        WHERE r.page_type = 'article' AND r.fingerprint IS NOT NULL AND r.fingerprint NOT LIKE 'mh%:%'""").fetchone()[0]

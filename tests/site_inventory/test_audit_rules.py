@@ -297,3 +297,33 @@ def test_recommendations(ws):
     stale = only(audit(ws, as_of="2025-01-01"))
     assert (stale.verdict, stale.recommendation) == ("fail", "migrate")
     assert "首页不更新" in stale.recommendation_reason
+
+
+def test_reposts_across_sites_with_extractions_fingerprints(ws):
+    from extractors.fingerprint import fingerprint, similarity
+
+    from site_inventory.audit_reposts import similarity as audit_similarity
+
+    text = ("为进一步做好今年防汛防台工作，确保人民群众生命财产安全，经县政府同意，现将有关事项通知如下。"
+            "一、提高思想认识。各乡镇、各部门要充分认识做好防汛防台工作的重要性和紧迫性，克服麻痹思想。"
+            "二、落实防御责任。严格落实以行政首长负责制为核心的各项责任制，明确责任人并向社会公布。"
+            "三、加强隐患排查。对水库山塘、地质灾害点、在建工地等重点部位开展拉网式排查，建立整改台账。"
+            "四、强化应急值守。汛期实行二十四小时值班和领导带班制度，遇有重大险情及时报告县防指。")
+    other = ("关于开展森林防火专项检查的通知。各村、各单位要高度重视，认真组织开展自查自纠工作，"
+             "重点检查野外用火管理、防火物资储备、扑火队伍建设和宣传教育等情况，发现问题立即整改。")
+    b, home = town(ws)
+    b2, home2 = town(ws, OTHER, "b.example.gov.cn")
+    fps = {"orig": fingerprint(text), "copy": fingerprint(text + "（转载自县政府门户网站）"), "other": fingerprint(other)}
+    assert abs(audit_similarity(fps["orig"], fps["copy"]) - similarity(fps["orig"], fps["copy"])) < 1e-9
+    b.page(CODE, f"{home}a/1.html", page_type="article", published=day(3), title="通知", fingerprint=fps["orig"])
+    b.page(CODE, f"{home}a/2.html", page_type="article", published=day(3), title="检查", fingerprint=fps["other"])
+    b2.page(OTHER, f"{home2}z/9.html", page_type="article", published=day(2), title="通知", fingerprint=fps["copy"])
+    b2.page(OTHER, f"{home2}z/10.html", page_type="article", published=day(2), title="另一条", fingerprint="sha1:abc")
+    b.commit()
+    result = audit(ws, as_of=AS_OF)
+    mine, theirs = only(result).reposts, only(result, OTHER).reposts
+    assert [(r.url, r.other_site_code, r.other_url) for r in mine] == [(f"{home}a/1.html", OTHER, f"{home2}z/9.html")]
+    assert [(r.url, r.other_url) for r in theirs] == [(f"{home2}z/9.html", f"{home}a/1.html")]
+    assert mine[0].similarity >= 0.9
+    assert result.warnings == ["1 items have a fingerprint in an unknown format: not compared for reposts"]
+    assert only(audit(ws, [CODE], as_of=AS_OF)).reposts == mine  # other sites are compared even when not audited
