@@ -6,7 +6,6 @@ and no host ever sees two requests at once.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -18,7 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 import faultserver as fs
 from faultserver import CONTACT, FAULT_CODE, FAULT_HOST, crawl_workspace
