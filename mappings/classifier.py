@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 RUNS = re.compile(r"[^\W\d_]+", re.UNICODE)
 PROFILE_WEIGHT = 0.6
 EXAMPLES_PER_TARGET = 200
+FULL_WEIGHT_EXAMPLES = 5
 
 
 def ngrams(text: str) -> Counter:
@@ -68,7 +69,8 @@ class ContentClassifier:
         if not examples:
             return profile
         centroid = mean(examples)
-        return normalized({g: PROFILE_WEIGHT * profile.get(g, 0) + centroid.get(g, 0)
+        weight = min(1.0, len(examples) / FULL_WEIGHT_EXAMPLES)  # one odd example must not decide a column
+        return normalized({g: PROFILE_WEIGHT * profile.get(g, 0) + weight * centroid.get(g, 0)
                            for g in set(profile) | set(centroid)})
 
     def scores(self, texts: list[str]) -> dict[str, float]:

@@ -24,6 +24,7 @@ from .target_tree import TargetTree, tree_for_workspace
 NAME_WEIGHT = 0.55
 CONTENT_WEIGHT = 0.45
 CONTENT_SAMPLE = 60  # items read per source column
+MIN_TEXT = 40  # characters of text an item needs to count as content or as an example
 CONTENT_TRUST = 0.2  # below this best cosine, content counts proportionally less
 PARENT_NAME_MIN = 0.85
 BLANK_FLOOR = 0.3  # a blank column matching nothing better than this points to the site's parent page
@@ -141,7 +142,7 @@ def parent_examples(tree, synonyms, sites, records) -> dict[str, list[str]]:
             best = ranked[0] if ranked else None
             unique = best and (len(ranked) == 1 or ranked[1][1][0] < best[1][0])
             target_of_path[key] = best[0] if best and best[1][0] >= PARENT_NAME_MIN and unique else None
-        if target_of_path[key]:
+        if target_of_path[key] and readable(record):
             examples[target_of_path[key]].append(item_text(record["title"], record["body"]))
     return examples
 
@@ -154,7 +155,7 @@ def decided_examples(accepted: list[Rule], records: list[dict]) -> dict[str, lis
         if record["page_type"] not in sc.ITEM_TYPES:
             continue
         rule = index.first(as_item(record))
-        if rule and rule.target_id and rule.action in ("map", "static"):
+        if rule and rule.target_id and rule.action in ("map", "static") and readable(record):
             examples[rule.target_id].append(item_text(record["title"], record["body"]))
     return examples
 
@@ -246,6 +247,11 @@ def precedent_for(context: Context, site: dict, name: str):
     return action, target, reason, confidence, alternatives
 
 
+def readable(record: dict) -> bool:
+    """An item with enough text to say what it is about (not an empty list page taken for an article)."""
+    return len((record["body"] or "").strip()) >= MIN_TEXT
+
+
 def sample(items: list, size: int = CONTENT_SAMPLE) -> list:
     """At most ``size`` items spread evenly over the column (its content, read quickly)."""
     if len(items) <= size:
@@ -291,7 +297,7 @@ def rank_targets(context: Context, site: dict, names: list[str], items: list[dic
     takes the best name score and the best content score among the targets that lead to it."""
     tree = context.tree
     named = name_scores(names, sc.site_names(site), tree, context.synonyms)
-    raw = context.classifier.scores([item_text(r["title"], r["body"]) for r in sample(items)])
+    raw = context.classifier.scores([item_text(r["title"], r["body"]) for r in sample([r for r in items if readable(r)])])
     top = max(raw.values(), default=0)
     content = {tid: (score / top if top else 0.0) for tid, score in raw.items()}
     content_weight = CONTENT_WEIGHT * min(1.0, top / CONTENT_TRUST) if content else 0.0

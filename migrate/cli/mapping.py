@@ -49,10 +49,11 @@ def suggest_command(workspace, accept_above, codes, json_output):
         return
     for s in suggestions:
         where = s.column_path or (s.rule.pattern if s.rule.match != "page_type" else f"page type {s.rule.pattern}")
-        target = s.target_path or s.rule.action
-        mark = "accepted" if s.rule.status == "accepted" else "suggested"
-        click.echo(f"{s.site_code or 'all sites':<11} {where} ({s.items} items) -> {s.rule.action} {target}  "
-                   f"[{s.rule.confidence:.2f} {mark}] {s.rule.reason}")
+        counts = ", ".join(part for part in (f"{s.items} items" if s.items or not s.pages else "",
+                                             f"{s.pages} other pages" if s.pages else "") if part)
+        then = f"{s.rule.action} {s.target_path}" if s.target_path else s.rule.action
+        click.echo(f"{s.site_code or 'all sites':<11} {where} ({counts}) -> {then}  "
+                   f"[{s.rule.confidence:.2f} {s.rule.status}] {s.rule.reason}")
     accepted = sum(1 for s in suggestions if s.rule.status == "accepted")
     click.echo(f"{len(suggestions)} suggestion(s)" + (f", {accepted} accepted" if accept_above is not None else "")
                + "; review with 'govmigrate map export mapping.xlsx', then 'map import', 'map check'.")
