@@ -45,18 +45,24 @@ class LinkResolver:
     def __init__(self, db, plan_table: str, sites: list[dict], config: dict, home_urls: dict[str, str],
                  archive_template: str | None = None):
         self.db, self.plan_table = db, plan_table
-        self.sites = [(site, site_scope(site)) for site in sites]
+        self.by_host: dict[str, list] = {}
+        for site in sites:
+            scope = site_scope(site)
+            for host in scope.hosts:
+                self.by_host.setdefault(host, []).append((site, scope))
         self.significant = {code: (conf or {}).get("significant_params") for code, conf in (config.get("sites") or {}).items()}
         self.home_urls, self.archive_template = home_urls, archive_template
         self.resolve = functools.lru_cache(maxsize=8192)(self._resolve)
+        self.canonical = functools.lru_cache(maxsize=8192)(self._canonical)
 
     def site_of(self, url: str) -> dict | None:
-        for site, scope in self.sites:
+        """The inventory site whose hosts and path prefix hold ``url`` (canonical), if any."""
+        for site, scope in self.by_host.get(urlsplit(url).hostname or "", ()):
             if scope.contains(url):
                 return site
         return None
 
-    def canonical(self, url: str) -> str | None:
+    def _canonical(self, url: str) -> str | None:
         """The canonical form of a link, with the significant parameters of the site it points into."""
         try:
             plain = canonicalize(url)
@@ -102,8 +108,11 @@ class LinkResolver:
 
     def _unplanned(self, url: str, site: dict) -> Target:
         """A link into a closing site that the export has no row for: a structure page, or a dead end."""
-        page = self.db.execute("SELECT status, soft_404 FROM pages WHERE url = ? LIMIT 1", [url]).fetchone()
+        page = self.db.execute("SELECT status, soft_404, kind FROM pages WHERE url = ? LIMIT 1", [url]).fetchone()
         code = site["site_code"]
+        if page and page[2] == "attachment" and page[0] and 200 <= page[0] < 300:
+            return Target(None, "nowhere", f"link to file {url}, which the extraction did not list as an attachment "
+                                           f"of any exported item: not in the package; left as it was")
         if page and page[0] is not None and 200 <= page[0] < 400 and not page[1]:
             return Target(self.home_urls.get(code), "unmapped",
                           f"link to {url} (a page with no mapping) now points to the site's page on the parent platform")

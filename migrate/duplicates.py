@@ -5,9 +5,11 @@ parent portal, crawled like the others) is not exported again: it maps to that p
 Items reposted across the closing sites are exported once: the earliest published copy (then
 site code, then URL) is the original and the others map to it.
 
-Candidates come from an index in SQLite of each fingerprint's few smallest MinHash values (two
-texts with Jaccard similarity 0.8 share one of them almost surely), so memory stays flat however
-many items there are; each candidate pair is then confirmed with the fingerprint similarity.
+Candidates come from an index in SQLite of each fingerprint's 16 smallest MinHash values: two texts
+with Jaccard similarity 0.8 share most of them, while unrelated texts share at most boilerplate
+(values found in more than 50 documents are ignored) and templated pages a few, so candidates must
+share ten. Memory stays flat however many items there are; each candidate pair is then confirmed with
+the fingerprint similarity.
 """
 from __future__ import annotations
 
@@ -15,9 +17,10 @@ from dataclasses import dataclass
 
 from extractors.fingerprint import PREFIX, similarity
 
-KEYS_PER_DOC = 8
-MAX_POSTINGS = 200  # a key shared by more documents is boilerplate, not evidence
-THRESHOLD = 0.8
+KEYS_PER_DOC = 16
+MAX_POSTINGS = 50   # a key shared by more documents is boilerplate, not evidence
+MIN_SHARED = 10     # of their 16 smallest hashes; texts >= 0.9 alike share 14 or more
+THRESHOLD = 0.9  # stricter than the audit: a false match would leave content out of the package
 
 
 @dataclass
@@ -75,8 +78,8 @@ def _pairs(db, threshold: float):
         f"""
         WITH common AS (SELECT h FROM dup_keys GROUP BY h HAVING count(*) > {MAX_POSTINGS}),
         cand AS (
-            SELECT DISTINCT a.doc AS a, b.doc AS b FROM dup_keys a JOIN dup_keys b ON a.h = b.h AND a.doc < b.doc
-            WHERE a.h NOT IN (SELECT h FROM common)
+            SELECT a.doc AS a, b.doc AS b FROM dup_keys a JOIN dup_keys b ON a.h = b.h AND a.doc < b.doc
+            WHERE a.h NOT IN (SELECT h FROM common) GROUP BY a.doc, b.doc HAVING count(*) >= {MIN_SHARED}
         )
         SELECT cand.a, cand.b, da.fingerprint, db_.fingerprint FROM cand
         JOIN dup_docs da ON da.doc = cand.a JOIN dup_docs db_ ON db_.doc = cand.b

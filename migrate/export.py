@@ -13,8 +13,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_inventory import schema
-
 from . import idmap, package
 from .attachments import AttachmentError, read_body, sha256_bytes
 from .bodylinks import rewrite_links
@@ -129,7 +127,7 @@ def export(workspace, codes=(), out_dir=None, dry_run: bool = False, update: boo
         result = _SiteExport(workspace, plan, code, writer, update, budget, run["at"], progress).run()
         report.sites.append(result)
     if not dry_run:
-        report.manifest_written = finish_manifest(workspace, out, force=writer.touched)
+        report.manifest_written = package.finish_manifest(workspace, out, tool_version(), force=writer.touched)
         _finish_run(workspace.db, run["id"], report)
     return report
 
@@ -443,45 +441,6 @@ def content_sha256(record: dict) -> str:
                           .encode("utf-8")).hexdigest()
 
 
-def manifest_header(workspace) -> dict:
-    platform = workspace.config.get("platform") or {}
-    return {
-        "tool": "govmigrate", "tool_version": tool_version(), "workspace_schema_version": schema.SCHEMA_VERSION,
-        "generated_at": idmap.now(), "platform": {"name": platform.get("name") or "", "base_url": platform.get("base_url") or ""},
-        "url_template": (workspace.config.get("export") or {}).get("url_template"),
-    }
-
-
-def _site_entries(workspace, out: Path) -> list[dict]:
-    """Per-site counts for the manifest, for every site folder in the package."""
-    entries = []
-    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
-        items_file = folder / package.ITEMS_FILE
-        items = sum(1 for _ in open(items_file, "rb")) if items_file.is_file() else 0
-        files = folder / package.ATTACHMENTS_DIR
-        counts = dict(workspace.db.execute(
-            "SELECT status, count(*) FROM id_map WHERE site_code = ? AND kind != 'attachment' GROUP BY status",
-            [folder.name]).fetchall())
-        name = workspace.db.execute("SELECT name FROM sites WHERE site_code = ?", [folder.name]).fetchone()
-        entries.append({
-            "site_code": folder.name, "name": name[0] if name else "", "items_file": f"{folder.name}/{package.ITEMS_FILE}",
-            "items": items, "attachments": sum(1 for p in files.iterdir() if p.is_file()) if files.is_dir() else 0,
-            "skipped": counts.get("skipped", 0), "failed": counts.get("failed", 0),
-        })
-    return entries
-
-
-def finish_manifest(workspace, out: Path, force: bool = False) -> bool:
-    """Write the manifest when the package changed or has none; True when it was written."""
-    if not out.is_dir():
-        return False
-    manifest = package.build_manifest(out, manifest_header(workspace), _site_entries(workspace, out))
-    if not force and package.same_manifest(package.read_manifest(out), manifest):
-        return False
-    package.write_manifest(out, manifest)
-    return True
-
-
 def rollback(workspace, site_code: str, out_dir=None) -> dict:
     """Take a site out of the package (its folder) and out of the id map; rewrite the manifest."""
     out_dir = out_dir or idmap.last_out_dir(workspace.db)
@@ -493,7 +452,7 @@ def rollback(workspace, site_code: str, out_dir=None) -> dict:
             package.remove_manifest(out)
             removed_files = sum(1 for p in folder.rglob("*") if p.is_file())
             shutil.rmtree(folder)
-            finish_manifest(workspace, out, force=True)
+            package.finish_manifest(workspace, out, tool_version(), force=True)
     rows = idmap.rollback_rows(workspace.db, site_code)
     return {"site_code": site_code, "out_dir": str(out_dir) if out_dir else None, "files_removed": removed_files,
             "id_map_rows_removed": rows}

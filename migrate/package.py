@@ -15,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+
+from site_inventory import schema
 
 MANIFEST = "manifest.json"
 ITEMS_FILE = "items.jsonl"
@@ -166,6 +169,45 @@ def same_manifest(old: dict | None, new: dict) -> bool:
 def write_manifest(out_dir: Path, manifest: dict) -> None:
     data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     atomic_write(Path(out_dir) / MANIFEST, data)
+
+
+def manifest_header(workspace, tool_version: str) -> dict:
+    platform = workspace.config.get("platform") or {}
+    return {
+        "tool": "govmigrate", "tool_version": tool_version, "workspace_schema_version": schema.SCHEMA_VERSION,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "platform": {"name": platform.get("name") or "", "base_url": platform.get("base_url") or ""},
+        "url_template": (workspace.config.get("export") or {}).get("url_template"),
+    }
+
+
+def _site_entries(workspace, out: Path) -> list[dict]:
+    """Per-site counts for the manifest, for every site folder in the package."""
+    entries = []
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        items_file = folder / ITEMS_FILE
+        items = sum(1 for _ in open(items_file, "rb")) if items_file.is_file() else 0
+        files = folder / ATTACHMENTS_DIR
+        counts = dict(workspace.db.execute(
+            "SELECT status, count(*) FROM id_map WHERE site_code = ? AND kind != 'attachment' GROUP BY status",
+            [folder.name]).fetchall())
+        name = workspace.db.execute("SELECT name FROM sites WHERE site_code = ?", [folder.name]).fetchone()
+        entries.append({
+            "site_code": folder.name, "name": name[0] if name else "", "items_file": f"{folder.name}/{ITEMS_FILE}",
+            "items": items, "attachments": sum(1 for p in files.iterdir() if p.is_file()) if files.is_dir() else 0,
+            "skipped": counts.get("skipped", 0), "failed": counts.get("failed", 0),
+        })
+    return entries
+
+
+def finish_manifest(workspace, out: Path, tool_version: str, force: bool = False) -> bool:
+    """Write the manifest when the package changed or has none; True when it was written."""
+    if not out.is_dir():
+        return False
+    manifest = build_manifest(out, manifest_header(workspace, tool_version), _site_entries(workspace, out))
+    if not force and same_manifest(read_manifest(out), manifest):
+        return False
+    write_manifest(out, manifest)
+    return True
 
 
 def verify(out_dir: str | os.PathLike) -> list[str]:

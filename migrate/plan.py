@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .attachments import NameBook, preferred_name, sha256_bytes, read_body, AttachmentError
 from .bodylinks import LinkResolver
-from .duplicates import Duplicate, find_duplicates
+from .duplicates import THRESHOLD, Duplicate, find_duplicates
 from .idmap import make_item_id
 from .newurls import URLBuilder, URLTemplateError
 
@@ -63,7 +63,7 @@ def _insert(db, row: dict) -> None:
                list(row.values()))
 
 
-def make_plan(workspace, threshold: float = 0.8) -> Plan:
+def make_plan(workspace, threshold: float = THRESHOLD) -> Plan:
     """Plan every page of every closing site, find duplicates, then plan their attachments."""
     db = workspace.db
     builder = URLBuilder(workspace.config)
@@ -194,7 +194,11 @@ def _page_for(db, url: str):
 
 
 def _plan_attachments(workspace, plan: Plan) -> None:
-    """One row per attachment URL of an exported item (owned by the closing site whose scope holds it)."""
+    """One row per attachment URL of an exported item (owned by the closing site whose scope holds it).
+
+    A file mapped on its own (an attachment record with action map) is a ``file`` item of its
+    column only when no exported article carries it; otherwise it travels with its article.
+    """
     db = workspace.db
     seq = 0
     standalone = db.execute(f"SELECT item_id, site_code, source_url, title, page_id FROM {TABLE} "
@@ -232,6 +236,7 @@ def _plan_file(workspace, plan: Plan, code: str, url: str, entry: dict, role: st
     db = workspace.db
     item_id = standalone_id or make_item_id(code, url, "attachment")
     if not standalone_id and db.execute(f"SELECT 1 FROM {TABLE} WHERE item_id = ?", [item_id]).fetchone():
+        db.execute(f"UPDATE {TABLE} SET standalone = 0 WHERE item_id = ?", [item_id])  # goes with its article
         return
     page = _page_for(db, url)
     if page is None and not in_scope:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 
 from extractors.fingerprint import fingerprint
 from site_inventory.workspace import init_workspace
@@ -68,7 +69,6 @@ def attachment(ws, code, url, data: bytes, status=200, headers=None):
 
 
 def long_text(seed: str, n: int = 40) -> str:
-    """Chinese-looking text, distinct per seed, long enough for a stable fingerprint."""
-    words = "青溪镇召开乡村振兴工作推进会议部署下一阶段重点任务要求各村扎实推进人居环境整治和产业发展"
-    h = hashlib.sha256(seed.encode()).digest()
-    return "".join(words[(b + i) % len(words)] for i, b in enumerate(h * (n // 32 + 1)))[:n] + seed
+    """Chinese-looking text of ``n`` characters, different for every seed (few shared shingles)."""
+    rng = random.Random(seed)
+    return "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(n)) + seed
