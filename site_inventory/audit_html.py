@@ -112,7 +112,7 @@ def _overview(result: AuditResult) -> str:
         for s in result.sites)
     fresh = hbar([(f"{s.name}", s.homepage_age_days, _age_color(s.homepage_age_days, rules.HOMEPAGE_STALE_DAYS,
                                                                 rules.HOMEPAGE_WARN_DAYS)) for s in result.sites],
-                 unit="天", marks=[(rules.HOMEPAGE_STALE_DAYS, "2周")])
+                 unit="天", marks=[(rules.HOMEPAGE_STALE_DAYS, "2周")], cap=60)
     return (
         f'<section id="overview"><h2>总体情况</h2><div class="cards">{card_html}</div>'
         f"<h3>各站点（点击表头排序，点击标识码查看详情）</h3>"
@@ -186,18 +186,23 @@ def _charts(site: SiteAudit) -> str:
     by_column = hbar([(c.path, c.items, COLORS["bad"] if c.blank else COLORS["bar"]) for c in site.columns], unit="条")
     years = vbar(sorted(site.items_by_year.items()))
     fresh = hbar([(c.path, c.age_days, COLORS["bad"] if c.stale else COLORS["ok"] if c.newest else COLORS["none"])
-                  for c in site.columns if not c.blank], unit="天")
+                  for c in site.columns if not c.blank], unit="天", cap=365)
     return (f"<figure><figcaption>各栏目信息数（红色为空白栏目）</figcaption>{by_column}</figure>"
             f"<figure><figcaption>信息按年份</figcaption>{years}</figure>"
             f"<figure><figcaption>栏目更新情况（最新信息距今天数，红色为不更新）</figcaption>{fresh}</figure>")
 
 
-def hbar(rows: list[tuple[str, int | None, str]], unit: str = "", marks=(), width: int = 560) -> str:
-    """A horizontal bar chart as inline SVG: one labelled bar per row, optional vertical marks."""
+def hbar(rows: list[tuple[str, int | None, str]], unit: str = "", marks=(), width: int = 560,
+         cap: int | None = None) -> str:
+    """A horizontal bar chart as inline SVG: one labelled bar per row, optional vertical marks.
+
+    With ``cap``, longer bars stop at the cap (drawn with a break mark) so short ones stay readable.
+    """
     if not rows:
         return '<p class="muted">无数据</p>'
     label_w, row_h, pad = 190, 22, 70
     top = max([v or 0 for _, v, _ in rows] + [m for m, _ in marks] + [1])
+    top = min(top, cap) if cap else top
     scale = (width - label_w - pad) / top
     height = row_h * len(rows) + 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
@@ -207,8 +212,11 @@ def hbar(rows: list[tuple[str, int | None, str]], unit: str = "", marks=(), widt
         short = label if len(label) <= 14 else "…" + label[-13:]
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end"><title>{escape(label)}</title>'
                      f"{escape(short)}</text>")
-        w = (value or 0) * scale
+        w = min(value or 0, top) * scale
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" fill="{color}"/>')
+        if (value or 0) > top:
+            parts.append(f'<path d="M{label_w + w - 10:.1f} {y + 2}l5 {row_h - 6}M{label_w + w - 5:.1f} {y + 2}'
+                         f'l5 {row_h - 6}" stroke="#fff" stroke-width="2"/>')
         text = "无" if value is None else f"{value}{unit}"
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 14}">{text}</text>')
     for value, label in marks:

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from tqdm import tqdm
+
 from .fetch import Fetcher, FetchError
 from .resolve import load_rules
 from .robots import tool_version, user_agent
@@ -70,7 +72,8 @@ def _status(fetcher: Fetcher, url: str) -> tuple[int | None, str]:
     return None, f"more than {MAX_HOPS} redirects"
 
 
-def check_links(workspace, codes=(), scope: str = "inventory", delay: float | None = None) -> LinkCheckSummary:
+def check_links(workspace, codes=(), scope: str = "inventory", delay: float | None = None,
+                progress: bool = False) -> LinkCheckSummary:
     """Check the audited sites' unchecked external link targets and store each outcome on the links."""
     if scope not in SCOPES:
         raise ValueError(f"link check scope {scope!r}: use one of {', '.join(SCOPES)}")
@@ -82,7 +85,7 @@ def check_links(workspace, codes=(), scope: str = "inventory", delay: float | No
                       timeout=float(crawl.get("timeout", 15.0)), max_bytes=256 * 1024, max_seconds=30.0)
     allowed = inventory_hosts(db) if scope == "inventory" else None
     summary, last_hit = LinkCheckSummary(), {}
-    for url in unchecked_targets(db, codes):
+    for url in tqdm(unchecked_targets(db, codes), desc="checking links", unit="url", disable=not progress):
         host = (urlsplit(url).hostname or "").lower()
         if allowed is not None and host not in allowed:
             summary.skipped += 1

@@ -8,7 +8,7 @@ from site_inventory.audit_report import FORMATS, ReportError, default_path, writ
 from site_inventory.audit_rules import VERDICT_LABELS, AuditConfigError
 from site_inventory.link_check import SCOPES, check_links
 
-from . import cli, echo_json, pass_workspace
+from . import cli, echo_json, pass_workspace, progress_enabled
 
 
 @cli.command("audit")
@@ -34,7 +34,7 @@ def audit_command(workspace, codes, as_of, fmt, output, check, json_output):
     """
     try:
         if check:
-            checked = check_links(workspace, codes, scope=check)
+            checked = check_links(workspace, codes, scope=check, progress=progress_enabled(json_output))
             click.echo(f"Checked {checked.checked} external link targets, {len(checked.broken)} broken"
                        + (f" ({checked.skipped} on other hosts not checked)" if checked.skipped else ""), err=True)
         result = audit(workspace, codes, as_of=as_of)
