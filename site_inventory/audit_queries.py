@@ -74,9 +74,14 @@ class Queries:
         self.temp.append("audit_selected")
         self.conn.executemany("INSERT INTO audit_selected VALUES (?)", [(c,) for c in self.codes])
         self._temp("audit_items", f"""
-            SELECT r.page_id, r.site_code, p.url, r.title, r.column_name, {DAY_SQL.format(col='r.published')} AS day
-            FROM audit_selected s JOIN records r ON r.site_code = s.site_code AND r.page_type = 'article'
-            JOIN pages p ON p.id = r.page_id AND p.soft_404 = 0 AND p.status BETWEEN 200 AND 299""",
+            SELECT page_id, site_code, url, title, COALESCE(named, CASE WHEN crumb IN {HOME_CRUMBS} THEN NULL
+                   ELSE NULLIF(trim(crumb), '') END) AS column_name, day
+            FROM (SELECT r.page_id, r.site_code, p.url, r.title, NULLIF(trim(r.column_name), '') AS named,
+                         CASE WHEN json_valid(r.breadcrumb) AND json_array_length(r.breadcrumb) > 0 THEN json_extract(
+                             r.breadcrumb, '$[' || (json_array_length(r.breadcrumb) - 1) || ']') END AS crumb,
+                         {DAY_SQL.format(col='r.published')} AS day
+                  FROM audit_selected s JOIN records r ON r.site_code = s.site_code AND r.page_type = 'article'
+                  JOIN pages p ON p.id = r.page_id AND p.soft_404 = 0 AND p.status BETWEEN 200 AND 299)""",
                    ("site_code, url", "site_code, day"))
         crumbs = f"""(SELECT group_concat(value, ' > ') FROM (SELECT trim(value) AS value FROM json_each(
             CASE WHEN json_valid(r.breadcrumb) THEN r.breadcrumb ELSE '[]' END)
@@ -199,8 +204,9 @@ class Queries:
     def columns(self) -> list[dict]:
         """Per column: list pages, the items they link to, undated items, newest date up to the audit date.
 
-        An item that names its own column (breadcrumb or ColumnName) counts only in the column of
-        that name: a list page's navigation links to other columns' items do not make them its own.
+        An item that names its own column (ColumnName, else its breadcrumb's last name) counts
+        only in the column of that name: a list page's navigation links to other
+        columns' items do not make them its own.
         """
         return self._rows("""
             WITH heads AS (
@@ -211,7 +217,7 @@ class Queries:
                 FROM audit_column_pages cp
                 JOIN links l ON l.source_url = cp.url AND l.site_code = cp.site_code
                 JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url
-                WHERE i.column_name IS NULL OR trim(i.column_name) IN ('', cp.name)),
+                WHERE i.column_name IS NULL OR i.column_name = cp.name),
             counted AS (
                 SELECT site_code, path, count(*) AS items, sum(day IS NULL) AS undated,
                        max(CASE WHEN day <= :as_of THEN day END) AS newest
