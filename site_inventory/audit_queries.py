@@ -81,7 +81,8 @@ class Queries:
                              r.breadcrumb, '$[' || (json_array_length(r.breadcrumb) - 1) || ']') END AS crumb,
                          {DAY_SQL.format(col='r.published')} AS day
                   FROM audit_selected s JOIN records r ON r.site_code = s.site_code AND r.page_type = 'article'
-                  JOIN pages p ON p.id = r.page_id AND p.soft_404 = 0 AND p.status BETWEEN 200 AND 299)""",
+                  JOIN pages p ON p.id = r.page_id AND p.kind = 'page' AND p.soft_404 = 0
+                                  AND p.status BETWEEN 200 AND 299)""",
                    ("site_code, url", "site_code, day"))
         crumbs = f"""(SELECT group_concat(value, ' > ') FROM (SELECT trim(value) AS value FROM json_each(
             CASE WHEN json_valid(r.breadcrumb) THEN r.breadcrumb ELSE '[]' END)
@@ -93,7 +94,7 @@ class Queries:
             FROM (SELECT r.page_id, r.site_code, p.url, {crumbs} AS crumbs,
                          NULLIF(trim(r.column_name), '') AS name, {folder} AS folder
                   FROM audit_selected s JOIN records r ON r.site_code = s.site_code
-                  JOIN pages p ON p.id = r.page_id
+                  JOIN pages p ON p.id = r.page_id AND p.kind = 'page'
                   WHERE r.page_type IN ('list', 'column_index'))""", ("site_code, url", "site_code, path"))
 
     def sites(self) -> list[dict]:
