@@ -93,7 +93,8 @@ def assert_polite(server: fs.FaultServer) -> None:
     """One request at a time per host, each naming the tool and the contact."""
     hits = server.log()
     assert hits, "the server was never asked anything"
-    assert fs.overlapping(hits) == [], "two requests to one host at the same time"
+    overlaps = fs.overlapping(hits, server.client_timeout)
+    assert not overlaps, f"two requests to one host at the same time: {fs.describe(overlaps)}"
     for hit in hits:
         agent = hit.headers.get("User-Agent", "")
         assert "govmigrate" in agent.lower() and CONTACT in agent, agent
@@ -444,7 +445,8 @@ def test_sigkill_mid_crawl_then_resume_fetches_every_page_once(tmp_path, fault_s
     # flight at the kill (one request at a time per host) may be fetched again by the resume.
     assert len(twice) <= 1 and all(n == 2 for n in twice.values()), twice
     assert not {BASE + t for t in twice} & at_kill, f"a page stored before the kill was fetched again: {twice}"
-    assert fs.overlapping(server.log()) == []
+    overlaps = fs.overlapping(server.log(), server.client_timeout)
+    assert not overlaps, fs.describe(overlaps)
 
 
 def stored_pages(db_path: Path) -> int:
