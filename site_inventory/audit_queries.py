@@ -137,17 +137,17 @@ class Queries:
         """Newest dated item linked from the homepage, or from its second-level pages when it links no item."""
         self._temp("audit_home_items", """
             SELECT h.site_code, 'homepage' AS basis, i.day, i.url FROM audit_homepages h
-            JOIN links l ON l.source_url = h.url AND l.site_code = h.site_code
-            JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url""", ("site_code",))
+            CROSS JOIN links l ON l.source_url = h.url AND l.site_code = h.site_code
+            CROSS JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url""", ("site_code",))
         self._temp("audit_home_second", """
             SELECT DISTINCT h.site_code, l.target_url AS url FROM audit_homepages h
-            JOIN links l ON l.source_url = h.url AND l.site_code = h.site_code AND l.in_scope = 1
+            CROSS JOIN links l ON l.source_url = h.url AND l.site_code = h.site_code AND l.in_scope = 1
             WHERE NOT EXISTS (SELECT 1 FROM audit_home_items f WHERE f.site_code = h.site_code)""")
         self.conn.execute("""
             INSERT INTO audit_home_items
             SELECT s.site_code, 'second_level', i.day, i.url FROM audit_home_second s
-            JOIN links l ON l.source_url = s.url AND l.site_code = s.site_code
-            JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url""")
+            CROSS JOIN links l ON l.source_url = s.url AND l.site_code = s.site_code
+            CROSS JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url""")
         return self._rows("""
             WITH ranked AS (
                 SELECT site_code, basis, day, url, row_number() OVER (
@@ -216,8 +216,8 @@ class Queries:
             linked AS (
                 SELECT DISTINCT cp.site_code, cp.path, i.page_id, i.day
                 FROM audit_column_pages cp
-                JOIN links l ON l.source_url = cp.url AND l.site_code = cp.site_code
-                JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url
+                CROSS JOIN links l ON l.source_url = cp.url AND l.site_code = cp.site_code
+                CROSS JOIN audit_items i ON i.site_code = l.site_code AND i.url = l.target_url
                 WHERE i.column_name IS NULL OR i.column_name = cp.name),
             counted AS (
                 SELECT site_code, path, count(*) AS items, sum(day IS NULL) AS undated,
@@ -254,8 +254,8 @@ class Queries:
         rows = self._rows(f"""
             WITH hits AS (
                 SELECT l.site_code, l.target_url, l.in_scope, l.source_url, b.status, b.problem
-                FROM audit_broken_targets b JOIN links l ON l.target_url = b.url
-                JOIN audit_selected s ON s.site_code = l.site_code
+                FROM audit_broken_targets b CROSS JOIN links l ON l.target_url = b.url
+                CROSS JOIN audit_selected s ON s.site_code = l.site_code
                 WHERE (l.in_scope = 1 AND l.site_code = b.site_code) OR l.in_scope = 0
                 {checked})
             SELECT site_code, target_url, CASE WHEN max(in_scope) THEN 'internal' ELSE 'external' END AS scope,

@@ -50,12 +50,12 @@ def repost_pairs(conn: sqlite3.Connection, make_temp) -> list[dict]:
     conn.execute("DROP TABLE IF EXISTS temp.audit_key_numbers")
     conn.execute("CREATE TEMP TABLE audit_key_numbers (n INTEGER PRIMARY KEY)")
     conn.executemany("INSERT INTO audit_key_numbers VALUES (?)", [(n,) for n in range(KEYS_PER_ITEM)])
+    make_temp("audit_fps", """
+        SELECT page_id, site_code, fingerprint, instr(fingerprint, ':') AS colon FROM records
+        WHERE page_type = 'article' AND fingerprint LIKE 'mh%:%'""")
     make_temp("audit_fp_keys", """
-        SELECT r.page_id, r.site_code,
-               substr(r.fingerprint, 1, instr(r.fingerprint, ':')) ||
-               substr(r.fingerprint, instr(r.fingerprint, ':') + 1 + 8 * k.n, 8) AS h
-        FROM records r JOIN audit_key_numbers k ON instr(r.fingerprint, ':') + 8 * (k.n + 1) <= length(r.fingerprint)
-        WHERE r.page_type = 'article' AND r.fingerprint LIKE 'mh%:%'""")
+        SELECT f.page_id, f.site_code, substr(f.fingerprint, 1, f.colon) || substr(f.fingerprint, f.colon + 1 + 8 * k.n, 8) AS h
+        FROM audit_fps f CROSS JOIN audit_key_numbers k ON f.colon + 8 * (k.n + 1) <= length(f.fingerprint)""")
     make_temp("audit_fp_rare", f"""
         SELECT k.page_id, k.site_code, k.h FROM audit_fp_keys k
         WHERE k.h IN (SELECT h FROM audit_fp_keys GROUP BY h
