@@ -9,7 +9,11 @@ than ``max(delay, robots Crawl-delay)`` after the last started, longer after 429
 from __future__ import annotations
 
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import queue
+import sys
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from .frontier import Claim
 from .resolve import load_rules
 from .robots import Robots, tool_version, user_agent
 from .urls import Scope, URLError, canonical_and_request, canonicalize, host_of, site_scope
+from . import warc
 from .warc import WarcFile, cut_after, warc_name, write_index
 
 __all__ = ["crawl", "crawl_report", "CrawlSummary", "SiteCrawl", "CrawlError"]
@@ -29,6 +34,9 @@ __all__ = ["crawl", "crawl_report", "CrawlSummary", "SiteCrawl", "CrawlError"]
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 IDLE_WAIT = 0.5
 ROBOTS_REDIRECTS = 5
+SEEN_CACHE = 20000  # (site, URL) pairs kept in memory to skip repeated look-ups
+MAX_THREADS = 512
+SWITCH_INTERVAL = 0.001  # seconds; Python's default 5 ms makes each hand-off between threads slow
 
 
 class CrawlError(ValueError):
@@ -131,16 +139,52 @@ class _Site:
 
 @dataclass
 class _Host:
-    """Pacing and robots rules of one host."""
+    """Pacing and robots rules of one host.
+
+    ``slots`` allows ``per_host`` requests at once; a worker takes a slot, then its turn (no
+    sooner than ``delay`` after the previous start, or after a backoff), and gives the slot back
+    when the answer is read, or leaves that to the coordinator when the answer calls for a
+    backoff first (429, 5xx, errors) or is robots.txt.
+    """
 
     name: str
     sites: list[str]
+    per_host: int = 1
     robots: Robots | None = None
     delay: float = 0.0
     next_time: float = 0.0
-    in_flight: int = 0
+    in_flight: int = 0  # tasks handed to workers and not stored yet (coordinator only)
     has_work: bool = True
     last_start: float = 0.0
+    slots: threading.Semaphore = field(default=None, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self):
+        self.slots = threading.Semaphore(self.per_host)
+
+    def turn(self, stop: threading.Event) -> bool:
+        """Wait for this host's next turn (slot taken); False when the crawl stops meanwhile."""
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                if now >= self.next_time:  # the gap counts from when the request really starts
+                    self.next_time = now + self.delay
+                    self.last_start = now
+                    return True
+                wait = self.next_time - now
+            if stop.wait(wait):
+                return False
+
+    def hold_off(self, until: float) -> None:
+        """No request before ``until`` (backoff, Retry-After)."""
+        with self.lock:
+            self.next_time = max(self.next_time, until)
+
+    def set_delay(self, delay: float) -> None:
+        """A new delay (robots Crawl-delay) counts from the last request's start."""
+        with self.lock:
+            self.delay = delay
+            self.next_time = max(self.next_time, self.last_start + delay)
 
 
 @dataclass
@@ -148,6 +192,8 @@ class _Task:
     claim: Claim
     site: _Site
     headers: dict
+    host: _Host
+    slot_held: bool = False
 
 
 @dataclass
@@ -155,23 +201,41 @@ class _Outcome:
     response: Response | None = None
     analysis: Analysis | None = None
     error: FetchError | None = None
+    records: warc.Records | None = None
+    cancelled: bool = False  # the crawl stopped before the host's turn came
 
 
-def _work(fetcher: Fetcher, task: _Task) -> _Outcome:
-    """Worker thread: fetch one URL and read it. Never raises: a failure is part of the outcome."""
+def _work(fetcher: Fetcher, task: _Task, events: queue.SimpleQueue, stop: threading.Event) -> None:
+    """Worker thread: wait for the host's turn, fetch one URL, read the response, report the outcome.
+
+    A plain answer frees the host's slot at once, so the next request goes out while this one is
+    analysed and stored; errors, 429/5xx and robots.txt keep it until the coordinator has set the
+    backoff or the robots rules. Never raises: a failure is part of the outcome.
+    """
+    host = task.host
     try:
-        resp = fetcher.get(task.claim.request_url, task.headers)
-        if task.claim.via == "robots":
-            resp = _follow_robots_redirects(fetcher, resp)
-    except FetchError as exc:
-        return _Outcome(error=exc)
-    except Exception as exc:  # a bug or an unexpected library error must not lose the URL
-        return _Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))
-    try:
-        result = analyze(resp, task.claim.via, task.site.significant)
-    except Exception as exc:
-        result = Analysis(notes=[f"could not read the response: {exc.__class__.__name__}: {exc}"])
-    return _Outcome(response=resp, analysis=result)
+        host.slots.acquire()
+        task.slot_held = True
+        if not host.turn(stop):
+            events.put(("done", task, _Outcome(cancelled=True)))
+            return
+        try:
+            resp = fetcher.get(task.claim.request_url, task.headers)
+            if task.claim.via == "robots":
+                resp = _follow_robots_redirects(fetcher, resp)
+        except FetchError as exc:
+            events.put(("done", task, _Outcome(error=exc)))
+            return
+        if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
+            task.slot_held = False
+            host.slots.release()
+        try:
+            result = analyze(resp, task.claim.via, task.site.significant)
+        except Exception as exc:
+            result = Analysis(notes=[f"could not read the response: {exc.__class__.__name__}: {exc}"])
+        events.put(("done", task, _Outcome(response=resp, analysis=result, records=warc.records(resp))))
+    except BaseException as exc:  # a bug or an unexpected library error must not lose the URL
+        events.put(("done", task, _Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))))
 
 
 def _follow_robots_redirects(fetcher: Fetcher, resp: Response) -> Response:
@@ -187,6 +251,40 @@ def _follow_robots_redirects(fetcher: Fetcher, resp: Response) -> Response:
     return resp
 
 
+def _drain(events: queue.SimpleQueue, timeout: float) -> list:
+    """Wait up to ``timeout`` for one worker event, then take every event already waiting."""
+    try:
+        batch = [events.get(timeout=max(timeout, 0.001))]
+    except queue.Empty:
+        return []
+    while True:
+        try:
+            batch.append(events.get_nowait())
+        except queue.Empty:
+            return batch
+
+
+class SeenCache:
+    """Recently seen (site, URL) pairs: spares a database look-up for the links every page repeats.
+
+    Bounded (least recently used out), so memory stays flat however big the site; the database
+    stays the authority for everything that falls out.
+    """
+
+    def __init__(self, size: int):
+        self.size, self._items = size, OrderedDict()
+
+    def known(self, key) -> bool:
+        """True if seen recently; either way ``key`` counts as seen from now on."""
+        if key in self._items:
+            self._items.move_to_end(key)
+            return True
+        self._items[key] = None
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return False
+
+
 class Crawler:
     """One crawl run over a set of sites; use :func:`crawl`."""
 
@@ -200,17 +298,19 @@ class Crawler:
         self.fetcher = Fetcher(
             load_rules(workspace.db), user_agent(self.version, (workspace.config.get("crawl") or {}).get("contact", "")),
             timeout=options.timeout, max_bytes=options.max_response_bytes,
-            max_seconds=options.max_fetch_seconds, verify_tls=options.verify_tls,
+            max_seconds=options.max_fetch_seconds, verify_tls=options.verify_tls, per_host=options.per_host,
         )
         self.sites: dict[str, _Site] = {}
         self.hosts: dict[str, _Host] = {}
         self.progress = Progress(self.conn, codes, enabled=progress)
+        self.seen = SeenCache(SEEN_CACHE)
         self.stopped_by: str | None = None
 
     # -- setting up -------------------------------------------------------------------------
     def prepare(self) -> None:
         """Recover from a killed run, reopen limit skips, open a run and WARC per site, seed."""
-        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL: safe against kills, fewer fsyncs
+        self.conn.execute("PRAGMA wal_autocheckpoint = 10000")
         for code in self.codes:
             row = self.conn.execute("SELECT url, aliases FROM sites WHERE site_code = ?", (code,)).fetchone()
             with self.conn:
@@ -231,7 +331,7 @@ class Crawler:
 
     def _host(self, name: str, code: str) -> _Host:
         """The pacing state of a host, registered for one more site if need be."""
-        host = self.hosts.setdefault(name, _Host(name, []))
+        host = self.hosts.setdefault(name, _Host(name, [], per_host=self.opts.per_host))
         if code not in host.sites:
             host.sites.append(code)
         host.has_work = True
@@ -282,30 +382,31 @@ class Crawler:
     def run(self) -> CrawlSummary:
         started = time.monotonic()
         deadline = started + self.opts.time_limit if self.opts.time_limit else None
-        workers = max(1, min(self.opts.max_workers, len(self.hosts) * self.opts.per_host))
-        pending: dict[Future, _Task] = {}
+        workers = max(1, min(MAX_THREADS, len(self.hosts) * (self.opts.per_host + 1)))
+        events: queue.SimpleQueue = queue.SimpleQueue()
+        stop = threading.Event()
+        outstanding = 0  # tasks handed to workers whose outcome is not stored yet
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
-            try:
-                while True:
-                    if deadline and time.monotonic() >= deadline and self.stopped_by is None:
-                        self.stopped_by = "time-limit"
-                    if self.stopped_by is None:
-                        for task in self._dispatchable():
-                            pending[pool.submit(_work, self.fetcher, task)] = task
-                    if not pending:
-                        if self.stopped_by or not any(h.has_work for h in self.hosts.values()):
-                            break
-                        time.sleep(self._idle_wait())
-                        continue
-                    done, _ = wait(list(pending), timeout=self._idle_wait(), return_when=FIRST_COMPLETED)
-                    if done:
-                        with self.conn:
-                            for future in done:
-                                self._store(pending.pop(future), future.result())
-                        self.progress.update(self.sites)
-            finally:
-                for future in pending:
-                    future.cancel()
+            while True:
+                if deadline and time.monotonic() >= deadline and self.stopped_by is None:
+                    self.stopped_by = "time-limit"
+                    stop.set()
+                tasks = [] if self.stopped_by else self._dispatchable()
+                for task in tasks:
+                    pool.submit(_work, self.fetcher, task, events, stop)
+                outstanding += len(tasks)
+                if not outstanding:
+                    if self.stopped_by or not any(h.has_work for h in self.hosts.values()):
+                        break
+                    time.sleep(self._idle_wait())
+                    continue
+                batch = _drain(events, self._idle_wait())
+                if batch:
+                    with self.conn:
+                        for _, task, outcome in batch:
+                            self._store(task, outcome)
+                    outstanding -= len(batch)
+                    self.progress.update(self.sites)
         self._finish()
         summary = CrawlSummary(elapsed=time.monotonic() - started, stopped_by=self.stopped_by)
         for code, site in self.sites.items():
@@ -314,26 +415,21 @@ class Crawler:
         return summary
 
     def _idle_wait(self) -> float:
-        now = time.monotonic()
-        waits = [h.next_time - now for h in self.hosts.values()
-                 if h.has_work and h.in_flight < self.opts.per_host]
-        return min([IDLE_WAIT] + [max(0.0, w) for w in waits])
+        """How long the coordinator may wait for worker events (workers wait for their hosts' turns)."""
+        return IDLE_WAIT
 
     def _dispatchable(self) -> list[_Task]:
-        """Claim one URL for every host that may send a request now (committed before fetching)."""
+        """Claim URLs so each host has one task beyond its running ones, waiting in a worker for its turn."""
         tasks = []
-        now = time.monotonic()
         with self.conn:
             for host in self.hosts.values():
-                while host.has_work and host.in_flight < self.opts.per_host and now >= host.next_time:
+                while host.has_work and host.in_flight <= self.opts.per_host:
                     task = self._next_task(host)
                     if task is None:
                         break
                     tasks.append(task)
                     host.in_flight += 1
                     task.site.in_flight += 1
-                    host.next_time = now + host.delay
-                    host.last_start = now
         return tasks
 
     def _active_sites(self, host: _Host) -> list[str]:
@@ -396,7 +492,7 @@ class Crawler:
                 headers["If-None-Match"] = old[0]
             if old[1]:
                 headers["If-Modified-Since"] = old[1]
-        return _Task(claim, site, headers)
+        return _Task(claim, site, headers, self.hosts[host_of(claim.url)])
 
     def _load_robots(self, host: _Host) -> None:
         """Rules of a host whose robots.txt was fetched in an earlier run (or could not be)."""
@@ -416,17 +512,27 @@ class Crawler:
         self._robots_loaded(host)
 
     def _robots_loaded(self, host: _Host) -> None:
-        host.delay = max(self.opts.delay, host.robots.crawl_delay())
-        host.next_time = max(host.next_time, host.last_start + host.delay)
+        host.set_delay(max(self.opts.delay, host.robots.crawl_delay()))
         host.has_work = True
 
     # -- storing results --------------------------------------------------------------------
     def _store(self, task: _Task, outcome: _Outcome) -> None:
         """Write one fetch's result; decide fetched / failed / retry."""
-        claim, site = task.claim, task.site
-        host = self.hosts[host_of(claim.url)]
+        claim, site, host = task.claim, task.site, task.host
         host.in_flight -= 1
         site.in_flight -= 1
+        try:
+            self._store_outcome(task, outcome)
+        finally:
+            if task.slot_held:  # backoff and robots rules are in place: the host may be asked again
+                task.slot_held = False
+                host.slots.release()
+
+    def _store_outcome(self, task: _Task, outcome: _Outcome) -> None:
+        claim, site, host = task.claim, task.site, task.host
+        if outcome.cancelled:
+            self.conn.execute("UPDATE crawl_urls SET state = 'queued' WHERE id = ?", (claim.id,))
+            return
         attempts = claim.attempts + 1
         if outcome.error is not None:
             self._failed_attempt(host, site, claim, attempts, outcome.error.kind, str(outcome.error), None)
@@ -436,11 +542,11 @@ class Crawler:
         site.counts["bytes"] += len(resp.raw)
         retry = resp.status in RETRY_STATUSES or (resp.truncated and not resp.limited)
         if retry and attempts <= self.opts.retries:
-            site.warc.write(resp)
+            site.warc.append(outcome.records)
             kind = f"http-{resp.status}" if resp.status in RETRY_STATUSES else "incomplete-body"
             self._failed_attempt(host, site, claim, attempts, kind, _describe(resp), resp.retry_after)
             return
-        offset, length = site.warc.write(resp)
+        offset, length = site.warc.append(outcome.records)
         stored = crawl_store.store_page(self.conn, claim, resp, result, site.run_id, (site.warc_rel, offset, length))
         if result.kind in ("page", "attachment") and stored.new:
             site.content_pages += 1
@@ -482,7 +588,7 @@ class Crawler:
             wait_s = max(wait_s, self.opts.timeout)
         if retry_after is not None:
             wait_s = max(wait_s, retry_after)
-        host.next_time = max(host.next_time, time.monotonic() + min(wait_s, self.opts.max_retry_after))
+        host.hold_off(time.monotonic() + min(wait_s, self.opts.max_retry_after))
         if attempts <= self.opts.retries:
             frontier.retry_later(self.conn, claim.id, attempts, message)
             host.has_work = True
@@ -524,7 +630,7 @@ class Crawler:
 
     def _add(self, site: _Site, url: str, *, depth: int, via: str, referrer: str | None = None,
              chain: int = 0, scoped: bool | None = None, request_url: str | None = None) -> None:
-        if frontier.exists(self.conn, site.code, url):
+        if self.seen.known((site.code, url)) or frontier.exists(self.conn, site.code, url):
             return
         if scoped is None:
             scoped = site.scope.contains(url) or via == "sitemap-file"
@@ -579,7 +685,6 @@ class Crawler:
                 site.warc.close()
                 crawl_store.finish_run(self.conn, site.run_id, self.stopped_by or "finished",
                                        {k: v for k, v in site.counts.items() if k != "added"})
-            write_index(self.ws.path / site.warc_rel)
 
 
 def _describe(resp: Response) -> str:
@@ -611,7 +716,12 @@ def crawl(workspace, codes=(), all_sites=False, max_pages=None, max_depth=None, 
     )
     crawler = Crawler(workspace, chosen, options, progress=progress)
     crawler.prepare()
-    return crawler.run()
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    try:
+        return crawler.run()
+    finally:
+        sys.setswitchinterval(switch)
 
 
 def warc_path(workspace, rel: str) -> Path:

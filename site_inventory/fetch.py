@@ -1,5 +1,9 @@
 """One HTTP GET, done the way the crawler needs it: resolved, streamed, capped, never redirected.
 
+Built on urllib3 (the connection pool under requests) rather than a requests Session: the
+crawler needs none of requests' conveniences and its per-request overhead is the crawl's
+bottleneck on a fast server.
+
 The workspace's resolve rules send a request for ``host:port`` to another address while the
 Host header (and TLS server name) keep the real name. Bodies are read as they come off the wire
 (content-encoding kept, for the WARC) and decoded here with a cap on the decoded size, so a
@@ -9,15 +13,13 @@ followed: the crawler queues each hop itself so every hop is resolved, scope-che
 from __future__ import annotations
 
 import email.utils
-import threading
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
-from requests.adapters import HTTPAdapter
+import urllib3
 
 from .resolve import Resolution, lookup
 
@@ -64,6 +66,16 @@ class Response:
     def retry_after(self) -> float | None:
         """Seconds to wait from a Retry-After header (delta or HTTP date), None when absent/unreadable."""
         return parse_retry_after(self.header("Retry-After"))
+
+
+def _ca_bundle() -> str | None:
+    """Trusted CA certificates: certifi's bundle when installed (requests brings it), else the system's."""
+    try:
+        import certifi
+
+        return certifi.where()
+    except ImportError:
+        return None
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -133,22 +145,9 @@ class _Decoder:
         return out
 
 
-class _ResolvingAdapter(HTTPAdapter):
-    """Keeps TLS server name and certificate check on the real host when the URL names an address."""
-
-    def build_connection_pool_key_attributes(self, request, verify, cert=None):
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        name = request.headers.get("Host")
-        if host_params.get("scheme") == "https" and name:
-            server = urlsplit(f"//{name}").hostname
-            pool_kwargs["server_hostname"] = server
-            pool_kwargs["assert_hostname"] = server
-        return host_params, pool_kwargs
-
-
 @dataclass
 class Fetcher:
-    """GETs URLs with per-thread sessions; thread-safe."""
+    """GETs URLs over pooled keep-alive connections (urllib3, the transport under requests); thread-safe."""
 
     rules: dict[tuple[str, int], Resolution]
     user_agent: str
@@ -156,68 +155,67 @@ class Fetcher:
     max_bytes: int = 50 * 1024 * 1024
     max_seconds: float = 120.0
     verify_tls: bool = True
-    _local: threading.local = field(default_factory=threading.local, repr=False)
+    per_host: int = 1
+    _pools: urllib3.PoolManager | None = field(default=None, repr=False)
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            adapter = _ResolvingAdapter(pool_connections=16, pool_maxsize=4, max_retries=0)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            self._local.session = session
-        return session
+    def __post_init__(self):
+        self._pools = urllib3.PoolManager(
+            num_pools=256, maxsize=max(1, self.per_host), block=False,
+            cert_reqs="CERT_REQUIRED" if self.verify_tls else "CERT_NONE",
+            ca_certs=_ca_bundle() if self.verify_tls else None,
+        )
 
-    def target(self, url: str) -> tuple[str, str, bool]:
-        """(URL to connect to, Host header value, whether a resolve rule applied)."""
+    def target(self, url: str) -> tuple[str, str, int, str, bool]:
+        """(scheme, address, port to connect to, Host header value, whether a resolve rule applied)."""
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
         address, target_port = lookup(self.rules, parts.hostname or "", port)
         host_header = parts.netloc.rpartition("@")[2]
-        if (address, target_port) == (parts.hostname, port):
-            return url, host_header, False
-        addr = f"[{address}]" if ":" in address else address
-        netloc = addr if target_port == DEFAULT_PORTS.get(parts.scheme) else f"{addr}:{target_port}"
-        return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), host_header, True
+        return parts.scheme, address, target_port, host_header, (address, target_port) != (parts.hostname, port)
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` once. Raises :class:`FetchError` when no response arrives."""
-        connect_url, host_header, resolved = self.target(url)
+        scheme, address, port, host_header, resolved = self.target(url)
+        parts = urlsplit(url)
+        request_target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         send = {
+            "Host": host_header,
             "User-Agent": self.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
             "Accept-Encoding": "gzip, deflate",
             "Accept-Language": "zh-CN,zh;q=0.9",
-            "Host": host_header,
         }
         send.update(headers or {})
+        pool_kwargs = None
+        if scheme == "https" and resolved:  # TLS still names (and checks) the real host
+            name = parts.hostname
+            pool_kwargs = {"server_hostname": name, "assert_hostname": name}
         started, clock = datetime.now(timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
         try:
-            resp = self._session().get(
-                connect_url, headers=send, stream=True, allow_redirects=False,
-                timeout=(self.timeout, self.timeout), verify=self.verify_tls,
-                proxies={"http": None, "https": None} if resolved else None,
+            pool = self._pools.connection_from_host(address, port, scheme, pool_kwargs=pool_kwargs)
+            resp = pool.urlopen(
+                "GET", request_target, headers=send, redirect=False, retries=False, preload_content=False,
+                decode_content=False, assert_same_host=False,
+                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
             )
-        except requests.exceptions.SSLError as exc:
+        except urllib3.exceptions.SSLError as exc:
             raise FetchError("tls", f"TLS error: {exc}") from None
-        except requests.exceptions.Timeout as exc:
+        except urllib3.exceptions.TimeoutError as exc:
             raise FetchError("timeout", f"timed out after {self.timeout:g} s: {exc}") from None
-        except requests.exceptions.ConnectionError as exc:
-            raise FetchError("connection", f"connection failed: {exc}") from None
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, ValueError) as exc:
+        except (urllib3.exceptions.LocationValueError, urllib3.exceptions.LocationParseError, ValueError) as exc:
             raise FetchError("invalid", f"cannot request this URL: {exc}") from None
-        try:
-            return self._read(url, resp, send, started, clock)
-        finally:
-            resp.close()
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise FetchError("connection", f"connection failed: {exc}") from None
+        return self._read(url, resp, send, started, clock, request_target)
 
-    def _read(self, url, resp, send, started, clock) -> Response:
+    def _read(self, url, resp, send, started, clock, request_target) -> Response:
         """Stream the body with the size and time caps; a broken stream keeps what arrived."""
         decoder = _Decoder(resp.headers.get("Content-Encoding"), self.max_bytes)
+        complete = False
         raw, body, raw_size, error, truncated, limited = [], [], 0, None, False, False
         deadline = clock + self.max_seconds
         try:
-            for chunk in resp.raw.stream(CHUNK, decode_content=False):
+            for chunk in resp.stream(CHUNK, decode_content=False):
                 raw.append(chunk)
                 raw_size += len(chunk)
                 body.append(decoder.feed(chunk))
@@ -229,6 +227,8 @@ class Fetcher:
                     truncated, limited = True, True
                     error = f"body still arriving after {self.max_seconds:g} s; cut there"
                     break
+            else:
+                complete = True
         except Exception as exc:  # urllib3 ProtocolError/ReadTimeout mid-body: keep what arrived
             truncated, error = True, f"body incomplete after {raw_size} bytes: {exc.__class__.__name__}: {exc}"
         if not truncated:
@@ -236,13 +236,16 @@ class Fetcher:
         if decoder.error and error is None:
             error = decoder.error
             truncated = truncated or "truncated" in decoder.error or "corrupt" in decoder.error
-        version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(getattr(resp.raw, "version", 11), "HTTP/1.1")
-        parts = urlsplit(url)
+        if complete:
+            resp.release_conn()
+        else:  # a half-read connection cannot be reused
+            resp.close()
+        version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(getattr(resp, "version", 11), "HTTP/1.1")
         return Response(
             url=url,
-            status=resp.status_code,
+            status=resp.status,
             reason=resp.reason or "",
-            headers=list(resp.raw.headers.items()),
+            headers=list(resp.headers.items()),
             request_headers=list(send.items()),
             raw=b"".join(raw),
             body=b"".join(body),
@@ -252,5 +255,5 @@ class Fetcher:
             error=error,
             elapsed=time.monotonic() - clock,
             started_at=started,
-            request_target=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            request_target=request_target,
         )

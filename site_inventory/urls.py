@@ -121,6 +121,16 @@ def _query(query: str, significant: frozenset | None) -> str:
     return "&".join(name + value for name, value in params)
 
 
+def _join(base: str, ref: str) -> str:
+    """urljoin, with a fast path for the two commonest shapes of link: absolute, and /rooted."""
+    if ref.startswith(("http://", "https://")):
+        return ref
+    if ref.startswith("/") and not ref.startswith("//") and base.startswith(("http://", "https://")):
+        root = base.find("/", base.index("//") + 2)
+        return (base if root < 0 else base[:root]) + ref
+    return urljoin(base, ref)
+
+
 def canonicalize(url: str, base: str | None = None, significant_params: Iterable[str] | None = None) -> str:
     """The canonical form of ``url`` (resolved against ``base`` first when given).
 
@@ -142,7 +152,7 @@ def canonical_and_request(
     """Both forms of a URL with one parse: (canonical identity, form to request)."""
     text = _STRIPPED.sub("", url.strip())
     if base:
-        text = urljoin(base, text)
+        text = _join(base, text)
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES:
