@@ -20,10 +20,13 @@ from tqdm import tqdm
 from .rules import PATH_SEPARATOR
 from .target_tree import short_site_name
 
-DISCOVERY_VERSION = 1  # raise when discovery changes, so stored results are recomputed
+DISCOVERY_VERSION = 2  # raise when discovery changes, so stored results are recomputed
 ITEM_TYPES = ("article",)
-# a page the crawler found to be a soft 404 (200 saying 页面不存在) is an error page, whatever it looks like
-PAGE_TYPE_SQL = "CASE WHEN p.soft_404 = 1 THEN 'error' ELSE r.page_type END"
+# what the crawler knows wins: a soft 404 (200 saying 页面不存在) is an error page whatever it looks
+# like, and robots.txt, sitemaps and feeds are machine files, not items
+MACHINE_KINDS = ("robots", "sitemap", "feed")
+PAGE_TYPE_SQL = ("CASE WHEN p.soft_404 = 1 THEN 'error' WHEN p.kind IN ('robots', 'sitemap', 'feed') THEN p.kind "
+                 "ELSE r.page_type END")
 LIST_TYPES = ("list", "column_index")
 HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "Home", "HOME", "当前位置", "您的位置", "您现在的位置"}
 TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章", "浏览文章", "详细内容", "信息详情"}
@@ -274,8 +277,8 @@ def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple
         if record["page_type"] in LIST_TYPES:
             path = list_of_url.get(record["url"])
             placements[record["page_id"]] = (path, "list_page") if path else (None, "none")
-        elif record["page_type"] == "homepage":
-            placements[record["page_id"]] = (None, "homepage")
+        elif record["page_type"] in ("homepage", "error") + MACHINE_KINDS:
+            placements[record["page_id"]] = (None, record["page_type"])
         else:
             placements[record["page_id"]] = _item_path(record, names, key_paths, listed_in, by_last_name)
     _place_attachments(records, links, placements)

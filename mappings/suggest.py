@@ -30,7 +30,9 @@ PARENT_NAME_MIN = 0.85
 BLANK_FLOOR = 0.3  # a blank column matching nothing better than this points to the site's parent page
 STRUCTURE_ACTIONS = {"homepage": ("homepage", "a closed site's homepage points to the parent's page for the site"),
                      "search_form": ("drop", "search and form pages cannot be migrated; 410 with an archive link"),
-                     "error": ("drop", "error pages hold nothing to migrate")}
+                     "error": ("drop", "error pages hold nothing to migrate"),
+                     **{kind: ("drop", "machine files of the old site (robots.txt, sitemaps, feeds) are not migrated")
+                        for kind in sc.MACHINE_KINDS}}
 
 
 @dataclass
