@@ -6,6 +6,7 @@ cannot be read becomes a Record whose page_type and warnings say why.
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import unquote, urlsplit
 
 from .attachments import file_type, find_attachments, find_images
@@ -13,10 +14,10 @@ from .body import extract_body
 from .breadcrumbs import column_from, find_breadcrumb
 from .fingerprint import fingerprint
 from .govmeta import clean_value, json_ld, labelled, meta_fields, meta_tags
-from .language import detect_language
-from .metadata import (Zones, author_value, best_labelled, doc_number_value, locate_body, published_date,
+from .language import declared_language, detect_language
+from .metadata import (UPDATE_ONLY, Zones, author_value, best_labelled, doc_number_value, locate_body, published_date,
                        source_value)
-from .page_types import classify
+from .page_types import classify, link_stats
 from .parse import Page, clean_text, load_page
 from .record import FIELDS, PAGE_TYPES, Record
 from .titles import find_title, headings, title_tag
@@ -43,13 +44,15 @@ def extract_page(data: bytes, url: str, *, content_type: str | None = None, http
 def _unreadable(page: Page, data: bytes | None, content_type: str | None) -> Record:
     """A Record for bytes that are not an HTML page: an attachment when they are a document."""
     record = Record(url=page.url, warnings=list(page.warnings))
-    kind = file_type(page.url) or (page.binary_type if page.binary_type not in (None, "binary") else None)
-    if page.problem in ("binary", "not-html") and (kind or page.problem == "not-html"):
+    kind = file_type(page.url) or (page.binary_type if page.binary_type not in (None, "binary", "gz") else None)
+    if page.binary_type == "gz":
+        record.warn("gzip-compressed bytes: the Content-Encoding was not removed before extraction")
+    elif page.problem in ("binary", "not-html") and (kind or page.problem == "not-html"):
         record.page_type = "attachment"
         name = unquote(posixpath.basename(urlsplit(page.url).path)) or page.url
         record.title = name
         record.attachments = [{"url": page.url, "title": name, "type": kind or (content_type or "file"),
-                               "size": f"{len(data)}B" if data else None}]
+                               "size": len(data) if data else None}]
     else:
         record.page_type = "error"
     return record
@@ -63,34 +66,54 @@ def _extract(page: Page, overrides: dict) -> Record:
     ld = json_ld(tree)
     found = labelled(lines)
 
-    table_title = next((clean_value("doc_title", f.value) for f in found if f.field == "doc_title"), None)
-    title, title_idx, warning = find_title(lines, title_tag(tree), meta.get("title") if "articletitle" in meta_raw
-                                           else table_title, headings(tree), meta.get("site_name"))
+    gov_table = {f.field for f in found} & {"index_number", "doc_number", "written_date"}
+    table_title = next((clean_value("doc_title", f.value) for f in found if f.field == "doc_title"), None) \
+        if gov_table else None
+    strong = meta_raw.get("articletitle") or table_title
+    title, title_idx, warning = find_title(lines, title_tag(tree), strong or meta.get("title") or ld.get("title"),
+                                           headings(tree), meta.get("site_name"), meta_weak=not strong)
     record.title = title
     if warning:
         record.warn(warning)
 
-    body = extract_body(tree, page.text, page.url, title, overrides)
+    record.breadcrumb = find_breadcrumb(page, lines)
+    record.column_name = meta_raw.get("columnname") or column_from(record.breadcrumb, title)
+    page_attachments = find_attachments(tree, record.url, in_body=False)
+    frames = tree.xpath("//frame[@src]|//iframe[@src and (@width='100%' or @height='100%')]")
+    frameset = tree.find(".//frameset") is not None
+    inputs = len(tree.xpath("//form//input[not(@type='hidden')]|//form//select|//form//textarea"))
+    links = link_stats(tree)
+    page_chars = len(clean_text(tree.text_content()))
+    declared_lang = declared_language(tree, meta_raw)
+
+    # the body comes last among the tree readers: noise XPaths are removed from the tree in place
+    body = extract_body(tree, page.text, page.url, title, overrides, page.class_index)
     for w in body.warnings:
         record.warn(w)
-    record.body_html, record.body_text = body.html, body.text
+    first = body.text.split("\n", 1)[0] if body.text else ""
+    weak_title = title is None or warning and warning.startswith("title is the bare")
+    unseen_title = title_idx is None and re.search(r"[\u4e00-\u9fff]", first or "")
+    if (weak_title or unseen_title) and looks_like_heading(first):
+        if body.drop_line(first):
+            record.title, title_idx = first, lines.index(first) if first in lines else None
+            record.warnings = [w for w in record.warnings if w != warning]
+            record.warn("title taken from the first line of the body; <title> does not name the article")
     body_lines = body.text.split("\n") if body.text else []
     zones = Zones(title_idx, *locate_body(lines, body_lines))
+    if zones.title is not None and zones.body_start is not None and zones.title < zones.body_start:
+        # the title line nearest above the body (the first may be a menu entry of the same name)
+        zones.title = max(i for i in range(zones.title, zones.body_start) if lines[i] == lines[zones.title])
 
-    _fill_metadata(record, lines, zones, found, meta, ld, body_lines, tree)
-    record.breadcrumb = find_breadcrumb(tree, lines)
-    record.column_name = meta_raw.get("columnname") or column_from(record.breadcrumb, title)
-    _fill_links(record, body, tree)
-    frames = tree.xpath("//frame[@src]|//iframe[@src and (@width='100%' or @height='100%')]")
-    inputs = len(tree.xpath("//form//input[not(@type='hidden')]|//form//select|//form//textarea"))
-    record.page_type, reason = classify(page.url, tree, body.text, len(clean_text(tree.text_content())),
-                                        has_frames=bool(tree.xpath("//frameset")) or (bool(frames) and not body.text),
-                                        form_inputs=inputs)
+    _fill_metadata(record, lines, zones, found, meta, ld, body_lines, page, body)
+    record.body_html, record.body_text = body.html, body.text
+    _fill_links(record, body, page_attachments)
+    record.page_type, reason = classify(page.url, links, body.text, page_chars,
+                                        has_frames=frameset or (bool(frames) and not body.text), form_inputs=inputs)
     if reason and record.page_type == "error":
-        record.warn(_empty_reason(tree, reason))
+        record.warn(_empty_reason(tree, lines, reason))
     elif reason and record.page_type == "column_index" and "frameset" in reason:
         record.warn(reason + ": " + ", ".join(f.get("src") for f in frames[:10]))
-    record.language = detect_language(tree, meta_raw, body.text or " ".join(lines[:50]))
+    record.language = detect_language(declared_lang, body.text or " ".join(lines[:50]))
     record.fingerprint = fingerprint(body.text)
     if record.page_type == "article":
         for fld in ("published", "title"):
@@ -99,36 +122,45 @@ def _extract(page: Page, overrides: dict) -> Record:
     return record
 
 
-def _fill_metadata(record: Record, lines, zones: Zones, found, meta, ld, body_lines, tree) -> None:
+def looks_like_heading(line: str) -> bool:
+    """A short line with letters that does not end like a sentence: a plausible title."""
+    return 2 <= len(line) <= 50 and not re.search(r"[。！？；，,.!?;:：]$", line) and sum(c.isalnum() for c in line) >= 2
+
+
+def _fill_metadata(record: Record, lines, zones: Zones, found, meta, ld, body_lines, page, body) -> None:
     """Dates, source, author and the 信息公开 fields."""
-    times = [t.get("datetime") or t.text_content() for t in tree.iter("time")]
-    record.published, warning = published_date(lines, zones, found, meta, ld, record.url, body_lines, times, tree)
+    record.published, warning = published_date(lines, zones, found, meta, ld, record.url, body_lines,
+                                               page.time_values, page.text)
     if warning:
         record.warn(warning)
     modified = meta.get("modified") or ld.get("modified")
     record.modified = clean_value("modified", modified) if modified else best_labelled(found, "modified", zones)[0]
+    if warning == UPDATE_ONLY:
+        record.modified = None
     record.source = source_value(zones, found, meta)
     record.author, how = author_value(lines, zones, found, meta, ld, body_lines, record.title)
     if how in ("name line", "editor"):
         record.warn(f"author guessed from the {how}")
+    if how == "name line" and body_lines and body_lines[0] == record.author and body.drop_line(record.author):
+        body_lines.pop(0)
     record.doc_number = doc_number_value(zones, found, lines, body_lines)
     for fld in ("index_number", "subject", "written_date", "validity"):
         setattr(record, fld, best_labelled(found, fld, zones)[0])
 
 
-def _fill_links(record: Record, body, tree) -> None:
+def _fill_links(record: Record, body, page_attachments: list[dict]) -> None:
     """Attachments (body links first, then document links elsewhere outside nav/footer) and images."""
     attachments = find_attachments(body.element, record.url) if body.element is not None else []
     seen = {a["url"] for a in attachments}
-    attachments += [a for a in find_attachments(tree, record.url, in_body=False) if a["url"] not in seen]
+    attachments += [a for a in page_attachments if a["url"] not in seen]
     record.attachments = attachments
     record.images = find_images(body.element, record.url) if body.element is not None else []
 
 
-def _empty_reason(tree, reason: str) -> str:
+def _empty_reason(tree, lines: list[str], reason: str) -> str:
     """Why a page gave no content: scripts only, meta refresh, or nothing at all."""
     if tree.xpath("//meta[translate(@http-equiv,'REFSH','refsh')='refresh']"):
         return f"{reason}: the page only redirects (meta refresh)"
-    if tree.xpath("//script") and not clean_text(tree.text_content()):
+    if tree.find(".//script") is not None and not lines:
         return f"{reason}: the page is built by JavaScript"
     return reason

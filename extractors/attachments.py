@@ -18,7 +18,10 @@ DOC_TYPES = {
 }
 ALWAYS_DOC = DOC_TYPES - {"jpg", "jpeg", "png", "txt", "xml", "mp4", "mp3"}
 DOWNLOAD_RE = re.compile(r"down(?:load)?(?:file)?\.(?:jsp|aspx?|php|do)|/download/|attachment|fujian", re.I)
+HINT_RE = re.compile(r"\.(?:" + "|".join(sorted(DOC_TYPES)) + r")\b|down|attach|fujian|file", re.I)
 SIZE_RE = re.compile(r"[（(\[]?\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|K|M|B|字节)\s*[）)\]]?", re.I)
+RELATED_CLASS_RE = re.compile(r"related|relate|xglj|xgwz|xgxw|recommend")
+RELATED_TEXT_RE = re.compile(r"相关(?:链接|文章|阅读|新闻|信息|推荐)|延伸阅读|推荐阅读")
 CHROME_XPATH = ("ancestor::*[self::nav or self::header or self::footer or contains(@class,'nav') or "
                 "contains(@class,'footer') or contains(@id,'footer') or contains(@class,'menu') or contains(@id,'nav')]")
 
@@ -44,13 +47,27 @@ def file_type(url: str, text: str = "") -> str | None:
     return None
 
 
-def _size(el) -> str | None:
-    """A size printed in or right after the link: 123KB, (1.2M)."""
+def _size(el) -> int | None:
+    """Bytes of a size printed in or right after the link: 123KB, (1.2M); approximate as printed."""
     for text in (el.text_content() or "", el.tail or ""):
         m = SIZE_RE.search(text[:40])
         if m:
-            return f"{m.group(1)}{m.group(2).upper()}"
+            unit = m.group(2).upper()[:1]
+            return int(float(m.group(1)) * {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}.get(unit, 1))
     return None
+
+
+def _related(a) -> bool:
+    """A link in a 相关链接/相关文章 block points elsewhere; it is not this page's attachment."""
+    el = a.getparent()
+    for _ in range(4):
+        if el is None:
+            return False
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if RELATED_CLASS_RE.search(names) or RELATED_TEXT_RE.match(clean_text(el.text_content())[:12]):
+            return True
+        el = el.getparent()
+    return False
 
 
 def find_attachments(root, base_url: str, in_body: bool = True) -> list[dict]:
@@ -58,7 +75,7 @@ def find_attachments(root, base_url: str, in_body: bool = True) -> list[dict]:
     found: dict[str, dict] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
+        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")) or not HINT_RE.search(href):
             continue
         try:
             url = urljoin(base_url, href)
@@ -68,7 +85,7 @@ def find_attachments(root, base_url: str, in_body: bool = True) -> list[dict]:
         kind = file_type(url, text)
         if not kind or (kind not in ALWAYS_DOC and not DOWNLOAD_RE.search(url) and not _ext(text or "")):
             continue
-        if not in_body and a.xpath(CHROME_XPATH):
+        if not in_body and a.xpath(CHROME_XPATH) or _related(a):
             continue
         title = text or unquote(posixpath.basename(urlsplit(url).path))
         found.setdefault(url, {"url": url, "title": title, "type": kind, "size": _size(a)})

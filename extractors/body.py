@@ -18,17 +18,15 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .attachments import file_type
-from .dates import is_chrome
 from .govmeta import LABEL_RE
-from .parse import clean_text, parse_html, text_lines
+from .parse import class_index, clean_text, parse_html, text_lines
 
 HANWEB_RE = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I)
-CMS_PROFILES = (
-    ("trs", "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ') or "
-            "contains(@class, 'TRS_UEDITOR') or contains(@class, 'trs_editor_view')]"),
-    ("ucap", "//*[@id='UCAP-CONTENT']"),
-    ("zoom", "//*[@id='zoom' or @id='Zoom' or @id='fontzoom']"),
-    ("gov-pages-content", "//div[contains(@class, 'pages_content')]"),
+CMS_PROFILES = (  # (name, regex over "class id" of an element)
+    ("trs", re.compile(r"(?:^|\s)(?:TRS_Editor|TRS_UEDITOR|trs_editor_view)(?:\s|$)")),
+    ("ucap", re.compile(r"\sUCAP-CONTENT$")),
+    ("zoom", re.compile(r"\s(?:zoom|Zoom|fontzoom)$")),
+    ("gov-pages-content", re.compile(r"(?:^|\s)pages_content(?:\s|$)")),
 )
 KEEP_TAGS = {"p", "br", "table", "thead", "tbody", "tr", "td", "th", "ul", "ol", "li", "img", "a", "b", "strong",
              "i", "em", "u", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "sub", "sup", "caption", "hr"}
@@ -43,10 +41,15 @@ CHROME_LINE_RE = re.compile(
     r"上一篇|下一篇|相关(?:文章|链接|阅读|新闻)|推荐阅读|扫一扫|微信扫一扫|【?我要纠错】?|责任编辑|责编)"
 )
 MIN_PROFILE_CHARS = 10
+FOOTER_RE = re.compile(r"©|copyright|版权所有|ICP\s*备|ICP\s*证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|承办单位\s*[:：]|"
+                       r"网站标识码|版权声明|禁止\S{0,6}转载|all rights reserved", re.I)
+SIGNATURE_RE = re.compile(r"^(?:\d{4}\s*年.*日|.*(?:政府|办公室|委员会|局|厅|部|处|院|会|中心|街道|乡|镇|村)|特此.*)$")
+ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附\s*件\s*[:：]?$|^(?:相关链接|相关文章|相关阅读|相关新闻|延伸阅读)\s*[:：]?$")
+ATTACHMENT_PREFIX_RE = re.compile(r"^(?:附\s*件\s*\d*\s*[:：]?\s*)")
+GOV_TABLE_LABELS = {"索引号", "发布机构", "发文机关", "成文日期", "发布日期", "文号", "发文字号", "主题分类", "有效性",
+                    "分类", "标题", "主题词", "发文单位"}
 SENTENCE_RE = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
 CONTAINER_TAGS = {"div", "td", "section", "article", "main"}
-import os, json
-TRAF_OPTS = json.loads(os.environ.get("TRAF", "{}"))
 
 
 @dataclass
@@ -59,17 +62,34 @@ class Body:
     element: HtmlElement | None = None
     warnings: list[str] = field(default_factory=list)
 
+    def drop_line(self, text: str) -> bool:
+        """Remove the first block whose text is ``text`` (a title or byline found inside the body)."""
+        if self.element is None:
+            return False
+        for block in _leaf_blocks(self.element):
+            if clean_text(block.text_content()) == text and block.find(".//img") is None:
+                _drop(block)
+                self.html = etree.tostring(self.element, encoding="unicode", method="html")
+                self.text = "\n".join(text_lines(self.element))
+                return True
+        return False
+
 
 def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None = None,
-                 overrides: dict | None = None) -> Body:
-    """Find, clean and serialise the main content of a parsed page."""
+                 overrides: dict | None = None, index: list | None = None) -> Body:
+    """Find, clean and serialise the main content of a parsed page.
+
+    Noise XPaths are removed from ``tree`` in place, so call this after every other reader of
+    the tree. ``index`` is the page's (element, "class id") list (parse.class_index).
+    """
     overrides = overrides or {}
     warnings: list[str] = []
-    work = copy.deepcopy(tree)
+    work = tree
     for xpath in _as_list(overrides.get("noise_xpath")):
         try:
             for el in work.xpath(xpath):
                 _drop(el)
+            index = None
         except etree.XPathError as exc:
             warnings.append(f"noise_xpath {xpath!r} is not valid XPath: {exc}")
     element, method = None, None
@@ -82,7 +102,7 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
         except etree.XPathError as exc:
             warnings.append(f"body_xpath {overrides['body_xpath']!r} is not valid XPath: {exc}")
     if element is None:
-        element, method = _cms_profile(work, raw_html)
+        element, method = _cms_profile(work, raw_html, index if index is not None else class_index(work))
     if element is not None:
         element = _simplify(element)
     else:
@@ -91,8 +111,9 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
             warnings.append("trafilatura found no main text; no body")
             return Body(method="none", warnings=warnings)
     _make_absolute(element, url)
+    _drop_metadata_tables(element)
     if method == "trafilatura":
-        _drop_link_lines(element)
+        _drop_boilerplate(element)
     _trim_edges(element, title)
     lines = text_lines(element)
     html = etree.tostring(element, encoding="unicode", method="html")
@@ -132,7 +153,7 @@ def _join(elements) -> HtmlElement | None:
     return box
 
 
-def _cms_profile(tree: HtmlElement, raw_html: str):
+def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
     """The body container of a known CMS, if the page has one with real text."""
     m = HANWEB_RE.search(raw_html)
     if m:
@@ -141,8 +162,8 @@ def _cms_profile(tree: HtmlElement, raw_html: str):
             div = fragment.find(".//body/div")
             if div is not None and _has_content(div):
                 return div, "hanweb"
-    for name, xpath in CMS_PROFILES:
-        found = [el for el in tree.xpath(xpath) if el.tag in CONTAINER_TAGS and _has_content(el)]
+    for name, pattern in CMS_PROFILES:
+        found = [el for el, names in index if el.tag in CONTAINER_TAGS and pattern.search(names) and _has_content(el)]
         if found:
             return max(found, key=lambda el: len(el.text_content())), name
     return None, None
@@ -158,7 +179,7 @@ def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
     """trafilatura's main-content tree converted to simple HTML."""
     doc = trafilatura.bare_extraction(
         tree, url=url, include_comments=False, include_tables=True, include_links=True,
-        include_images=True, with_metadata=False, **TRAF_OPTS,
+        include_images=True, with_metadata=False, favor_precision=True,
     )
     body = getattr(doc, "body", None) if doc is not None else None
     if body is None or not len(body) and not (body.text or "").strip():
@@ -231,27 +252,61 @@ def _leaf_blocks(el: HtmlElement) -> list[HtmlElement]:
     return out
 
 
-def _link_share(block) -> float:
-    """Share of a block's letters that sit inside links (attachment links do not count)."""
-    total = sum(1 for ch in block.text_content() if ch.isalnum())
-    if not total:
-        return 1.0
+def _block_stats(block) -> tuple[str, int, int]:
+    """(text, letters, letters inside links that are not attachments) of a block."""
+    text = clean_text(block.text_content())
+    letters = sum(map(str.isalnum, text))
     linked = 0
     for a in block.iter("a"):
         if not file_type(a.get("href") or "", a.text_content() or ""):
-            linked += sum(1 for ch in a.text_content() if ch.isalnum())
-    return linked / total
+            linked += sum(map(str.isalnum, a.text_content()))
+    return text, letters, min(linked, letters)
 
 
-def _drop_link_lines(el: HtmlElement) -> None:
-    """Drop navigation-like blocks: mostly link text and no sentence punctuation, or no letters at all."""
+def _block_score(text: str, letters: int, linked: int) -> float:
+    """Positive for prose, negative for page chrome and link lists (for the best-span search)."""
+    if not letters:
+        return 0.0
+    if FOOTER_RE.search(text) and len(text) < 200:
+        return -30.0
+    if linked >= letters * 0.5:
+        return -(5.0 + linked * 0.5)
+    if letters < 10 and not re.search(r"[，。！？；：、,.!?;:]", text) and not SIGNATURE_RE.search(text):
+        return -2.0
+    return float(letters - linked)
+
+
+def _drop_boilerplate(el: HtmlElement) -> None:
+    """Drop navigation-like blocks, then keep the best-scoring run of consecutive blocks.
+
+    A block is navigation when it is mostly link text without sentence punctuation, or has no
+    letters; the best run (maximum-sum span of block scores) cuts the link lists and footers
+    that trafilatura sometimes keeps around the article.
+    """
+    kept = []
     for block in _leaf_blocks(el):
-        if block.getparent() is None or block.find(".//img") is not None:
+        if block.getparent() is None:
             continue
-        text = clean_text(block.text_content())
-        if not any(ch.isalnum() for ch in text) or is_chrome(text) and len(text) < 120:
+        has_img = block.find(".//img") is not None
+        text, letters, linked = _block_stats(block)
+        if not has_img and (not letters or FOOTER_RE.search(text) and len(text) < 120
+                            or linked >= letters * 0.5 and not SENTENCE_RE.search(text)):
             _drop(block)
-        elif _link_share(block) >= 0.5 and not SENTENCE_RE.search(text):
+            continue
+        kept.append((block, has_img, _block_score(text, letters, linked)))
+    if len(kept) < 3:
+        return
+    best, best_span = float("-inf"), (0, len(kept) - 1)
+    total, start = 0.0, 0
+    for i, (_, _, score) in enumerate(kept):
+        if total <= 0:
+            total, start = 0.0, i
+        total += score
+        if total > best:
+            best, best_span = total, (start, i)
+    first, last = best_span
+    for i, (block, has_img, _) in enumerate(kept):
+        if (i < first or i > last) and not has_img:
             _drop(block)
 
 
@@ -259,12 +314,31 @@ def _is_meta_line(text: str, title: str | None) -> bool:
     """A header/footer line: the title again, 发布时间/来源 labels, 打印/关闭 buttons."""
     if not text:
         return True
-    if title and (text == title or (len(text) < len(title) * 1.3 + 6 and title in text)):
-        return True
+    if title and title in text:
+        rest = text.replace(title, "", 1)
+        if len(rest) <= 8 and not re.search(r"[。：:，,；;]", rest):
+            return True
     if CHROME_LINE_RE.match(text):
         return True
     labels = [m.group("label") for m in LABEL_RE.finditer(text) if m.group("colon")]
     return bool(labels) and len(text) < 120 and len(labels) * 25 >= len(text) * 0.3
+
+
+def _drop_metadata_tables(el: HtmlElement) -> None:
+    """The 信息公开 table (索引号, 发布机构, 成文日期, 文号 ...) is record metadata, not body text."""
+    for table in list(el.iter("table")):
+        labels = {re.sub(r"\s", "", m.group("label")) for m in LABEL_RE.finditer(" ".join(text_lines(table)))}
+        if len(labels & GOV_TABLE_LABELS) >= 3 and table.getparent() is not None:
+            _drop(table)
+
+
+def _is_attachment_block(block, text: str) -> bool:
+    """A 附件： label alone, or a block whose text is all attachment links (listed in attachments)."""
+    if ATTACHMENT_LABEL_RE.match(text):
+        return True
+    links = [a for a in block.iter("a") if file_type(a.get("href") or "", a.text_content() or "")]
+    linked = sum(len(clean_text(a.text_content())) for a in links)
+    return bool(links) and linked >= len(ATTACHMENT_PREFIX_RE.sub("", text)) * 0.8
 
 
 def _trim_edges(el: HtmlElement, title: str | None) -> None:
@@ -277,10 +351,13 @@ def _trim_edges(el: HtmlElement, title: str | None) -> None:
         if block.find(".//img") is not None or not _is_meta_line(text, title):
             break
         _drop(block)
-    for block in reversed(blocks[-6:]):
+    for block in reversed(blocks[-8:]):
         if block.getparent() is None:
             continue
         text = clean_text(block.text_content())
+        if _is_attachment_block(block, text):
+            _drop(block)
+            continue
         if block.find(".//img") is not None or block.find(".//a[@href]") is not None and not CHROME_LINE_RE.match(text):
             break
         if not (CHROME_LINE_RE.match(text) or (text and _is_meta_line(text, None) and len(text) < 60)):

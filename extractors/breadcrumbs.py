@@ -14,13 +14,7 @@ LABEL_RE = re.compile(
     r"现在位置|当前页面|当前页|位置)\s*[:：]?\s*"
 )
 SEP_RE = re.compile(r"\s*(?:-{1,2}>|>>|＞＞|>|＞|»|›|→|/|\\)\s*")
-CONTAINER_XPATH = (
-    "//*[contains(@class,'position') or contains(@class,'location') or contains(@class,'breadcrumb') or "
-    "contains(@class,'crumb') or contains(@class,'dqwz') or contains(@class,'weizhi') or "
-    "contains(@class,'curmbs') or contains(@class,'lujing') or contains(@class,'path') or "
-    "contains(@id,'position') or contains(@id,'location') or contains(@id,'breadcrumb') or "
-    "contains(@id,'crumb') or contains(@id,'dqwz') or contains(@id,'weizhi') or contains(@id,'path')]"
-)
+CONTAINER_RE = re.compile(r"position|location|breadcrumb|crumb|curmb|dqwz|weizhi|lujing|path|dangqian")
 TAIL_WORDS = {"正文", "详情", "内容", "文章内容", "详细内容", "查看内容", "浏览文章", "阅读文章", "信息详情", "新闻详情", "文章详情"}
 
 
@@ -39,14 +33,16 @@ def _from_element(el) -> list[str]:
     return split_items(text)
 
 
-def find_breadcrumb(tree, lines: list[str]) -> list[str]:
+def find_breadcrumb(page, lines: list[str]) -> list[str]:
     """The page's breadcrumb items (first 首页 kept as printed), or [] if none."""
     for line in lines:
         if LABEL_RE.match(line) and len(line) <= 200:
             items = split_items(line)
             if items:
                 return _trim(items)
-    for el in tree.xpath(CONTAINER_XPATH):
+    for el, names in page.class_index:
+        if not CONTAINER_RE.search(names.lower()):
+            continue
         if el.tag in ("html", "body", "script", "style", "link", "meta", "input"):
             continue
         items = _from_element(el)
@@ -56,16 +52,16 @@ def find_breadcrumb(tree, lines: list[str]) -> list[str]:
 
 
 def _trim(items: list[str]) -> list[str]:
-    """Drop a trailing 正文/详情 placeholder; it names no column."""
-    while items and items[-1] in TAIL_WORDS:
-        items = items[:-1]
+    """Items as printed (a trailing 正文 is kept: it is part of what the page shows)."""
     return items
 
 
 def column_from(breadcrumb: list[str], title: str | None) -> str | None:
     """The column an article sits in: the last breadcrumb item that is not the article itself."""
     for item in reversed(breadcrumb):
-        if title and (item == title or (len(item) > 8 and item in title)):
+        if item in TAIL_WORDS:
+            continue
+        if title and len(item) > 12 and (item == title or item in title):
             continue
         if item in ("首页", "网站首页", "主页"):
             return None

@@ -23,6 +23,7 @@ BLOG_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?P<b>[A-Za-z0-9_.\-]{2,20}|[\u4e00-\u9fff]{2,4})\s*(?:发表于|发布于|posted\s+(?:at|on|@))\s*\d",
     re.IGNORECASE,
 )
+BRACKET_RE = re.compile(r"[\[【]\s*(?P<name>" + NAME + r")\s*[\]】]")
 NOT_NAMES = {"记者", "报道", "编辑", "来源", "通讯员", "实习生", "摄影", "摄", "图", "文", "本报", "责任", "综合",
              "整理", "新华社", "新华网", "人民网", "央视网", "中新网", "中国", "北京", "上海", "电", "讯"}
 
@@ -45,9 +46,18 @@ def reporters(lines: list[str]) -> str | None:
     return " ".join(found) if found else None
 
 
+def bracketed_name(lines: list[str]) -> str | None:
+    """A lone bracketed name on a header line that also carries a date or a 来源 label: [ 黄宇 ]."""
+    for line in lines:
+        m = BRACKET_RE.search(line)
+        if m and (re.search(r"\d{4}", line) or "来源" in line) and m.group("name") not in NOT_NAMES:
+            return m.group("name")
+    return None
+
+
 def closing_parenthesis(lines: list[str]) -> str | None:
     """Names in a parenthesis that closes the article: （记者 胡晓蓉）, （常书香 马丹阳）."""
-    for line in reversed(lines[-3:]):
+    for line in reversed(lines):
         m = TAIL_PAREN_RE.search(line)
         if m:
             return _names(m.group("names"))

@@ -17,6 +17,10 @@ DATE_RE = re.compile(
     r"(?:(?:\s*|T|\s*[,，]\s*)(?P<H>[01]?\d|2[0-3])\s*[:：时]\s*(?P<M>[0-5]\d)"
     r"(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
 )
+SLASH_RE = re.compile(
+    r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
+    r"(?:\s+(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp][Mm])?)?"
+)
 COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 URL_PATTERNS = (
     re.compile(r"/art/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
@@ -60,6 +64,16 @@ def _from_match(m: re.Match, today=None) -> str | None:
                 g.get("H"), g.get("M"), g.get("S"), today)
 
 
+def _from_slash(m: re.Match, today=None) -> str | None:
+    """9/17/2004 5:54:13 AM: month first (the US/.NET default) unless the first number cannot be a month."""
+    a, b = int(m.group("a")), int(m.group("b"))
+    month, day = (b, a) if a > 12 else (a, b)
+    hour = m.group("H")
+    if hour is not None and m.group("ampm"):
+        hour = int(hour) % 12 + (12 if m.group("ampm").lower() == "pm" else 0)
+    return _iso(int(m.group("y")), month, day, hour, m.group("M"), m.group("S"), today)
+
+
 def _cn_number(text: str) -> int:
     """二十三 -> 23, 十二 -> 12, 七 -> 7."""
     if "十" in text:
@@ -76,6 +90,10 @@ def find_dates(text: str, today=None) -> list[tuple[int, str]]:
         if not m.group("d") and "年" not in m.group(0) and not re.search(r"\d{4}\s*-\s*\d", m.group(0)):
             continue
         iso = _from_match(m, today)
+        if iso:
+            found.append((m.start(), iso))
+    for m in SLASH_RE.finditer(text):
+        iso = _from_slash(m, today)
         if iso:
             found.append((m.start(), iso))
     for m in CN_DATE_RE.finditer(text):

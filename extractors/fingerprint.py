@@ -2,22 +2,24 @@
 
 Chinese has no spaces, so words are not the unit: the text is reduced to letters/digits/CJK
 characters and cut into overlapping 4-character shingles. The fingerprint keeps the k smallest
-32-bit hashes (CRC32, stable across processes); two fingerprints estimate the Jaccard
-similarity of the shingle sets. Format: "mh1:" + k hex words.
+32-bit hashes (CRC32 of the UTF-32 shingle, stable across processes); two fingerprints estimate the Jaccard
+similarity of the shingle sets. Format: "mh2:" + k hex words.
 """
 from __future__ import annotations
 
 import heapq
+import re
 import zlib
 
 SHINGLE = 4
 K = 64
-PREFIX = "mh1:"
+PREFIX = "mh2:"
+NON_WORD_RE = re.compile(r"[\W_]+")
 
 
 def _normalise(text: str) -> str:
     """Letters, digits and CJK only, lowercased: layout and punctuation do not make pages differ."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return NON_WORD_RE.sub("", text.lower())
 
 
 def fingerprint(text: str | None, k: int = K) -> str | None:
@@ -25,8 +27,9 @@ def fingerprint(text: str | None, k: int = K) -> str | None:
     norm = _normalise(text or "")
     if len(norm) < SHINGLE:
         return None
-    crc = zlib.crc32
-    hashes = {crc(norm[i:i + SHINGLE].encode("utf-8")) for i in range(len(norm) - SHINGLE + 1)}
+    data = norm.encode("utf-32-le")  # four bytes a character: a shingle is a fixed-width slice
+    crc, width = zlib.crc32, 4 * SHINGLE
+    hashes = {crc(data[i:i + width]) for i in range(0, len(data) - width + 4, 4)}
     smallest = heapq.nsmallest(k, hashes)
     return PREFIX + "".join(f"{h:08x}" for h in smallest)
 

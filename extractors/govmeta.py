@@ -165,6 +165,8 @@ def clean_value(field: str, value: str) -> str | None:
     value = re.sub(r"^[\[［【(（<《]\s*(.*?)\s*[\]］】)）>》]", r"\1", value)
     value = re.split(r"\s{2,}|[|｜【\[]|(?<=\S)\s*(?:字号|字体|浏览|点击|阅读|打印|分享)", value)[0].strip()
     value = value.strip("[]［］()（）《》〈〉<>\"'“”").strip()
+    if re.search(r"[=<>{}\\]|\"", value):
+        return None
     if field == "source":
         value = value.split(" ")[0] if not value.startswith("《") else value
         value = value.strip("[]［］()（）《》\"'“”,，。")

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import re
 
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+KANA_RE = re.compile(r"[\u3040-\u30ff]")
+HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
+LATIN_RE = re.compile(r"[A-Za-z]")
 DECLARED_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -21,16 +25,8 @@ def declared_language(tree, meta: dict) -> str | None:
 def text_language(text: str) -> str | None:
     """'zh' when CJK ideographs dominate the letters, 'ja'/'ko' for kana/hangul, 'latin' otherwise."""
     sample = text[:5000]
-    cjk = kana = hangul = latin = 0
-    for ch in sample:
-        if "\u4e00" <= ch <= "\u9fff":
-            cjk += 1
-        elif "\u3040" <= ch <= "\u30ff":
-            kana += 1
-        elif "\uac00" <= ch <= "\ud7af":
-            hangul += 1
-        elif ch.isalpha() and ch.isascii():
-            latin += 1
+    cjk, kana = len(CJK_RE.findall(sample)), len(KANA_RE.findall(sample))
+    hangul, latin = len(HANGUL_RE.findall(sample)), len(LATIN_RE.findall(sample))
     total = cjk + kana + hangul + latin
     if not total:
         return None
@@ -43,9 +39,8 @@ def text_language(text: str) -> str | None:
     return "latin"
 
 
-def detect_language(tree, meta: dict, body_text: str) -> str | None:
+def detect_language(declared: str | None, body_text: str) -> str | None:
     """Declared language when it agrees with the text; the text's language when they disagree."""
-    declared = declared_language(tree, meta) if tree is not None else None
     seen = text_language(body_text)
     if declared and (seen is None or seen == "latin" and not declared.startswith(("zh", "ja", "ko"))
                      or declared.startswith(seen or "")):

@@ -6,7 +6,6 @@ rest of the page; lines of page chrome (copyright, ICP, a clock) never give a da
 """
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 
@@ -14,9 +13,9 @@ from . import bylines
 from .dates import date_from_url, find_dates, is_chrome, parse_date
 from .govmeta import Labelled, clean_value
 
+UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-COPYRIGHT_RE = re.compile(r"©|copyright|版权", re.I)
 ROLE_WORDS = ("编辑", "记者", "作者", "撰稿", "执笔", "通讯员")
 
 
@@ -61,7 +60,10 @@ def locate_body(lines: list[str], body_lines: list[str]) -> tuple[int | None, in
 
 def _find(lines: list[str], target: str, begin: int, last: bool = False) -> int | None:
     key = target[:40]
-    hits = [i for i in range(begin, len(lines)) if key and (key in lines[i] or lines[i] in target and len(lines[i]) > 8)]
+    if not key:
+        return None
+    enough = max(8, min(len(target), 40) * 0.8)
+    hits = [i for i in range(begin, len(lines)) if key in lines[i] or len(lines[i]) >= enough and lines[i] in target]
     if not hits:
         return None
     return hits[-1] if last else hits[0]
@@ -87,7 +89,7 @@ def best_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int =
 
 
 def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict, url: str,
-                   body_lines: list[str], time_values: list[str], tree=None) -> tuple[str | None, str | None]:
+                   body_lines: list[str], time_values: list[str], html: str = "") -> tuple[str | None, str | None]:
     """(publish date, warning): meta, labelled, <time>, header line, URL, then the body's closing date."""
     for value in (meta.get("published"), ld.get("published")):
         iso = parse_date(value)
@@ -101,6 +103,9 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
         iso = parse_date(value)
         if iso:
             return iso, None
+    iso, _ = best_labelled(chrome_free, "modified", zones, max_rank=0)
+    if iso:
+        return iso, UPDATE_ONLY
     header = _header_lines(lines, zones)
     for line in header:
         if not is_chrome(line):
@@ -110,29 +115,39 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
     iso = date_from_url(url)
     if iso:
         return iso, "published date taken from the URL"
+    if any(f.field in ("source", "author", "editor", "other") and zones.rank(f.line) == 0 for f in found):
+        return None, "the article header shows no publish date"
     for line in body_lines[-3:]:
         if len(line) <= 40 and not is_chrome(line):
             dates = find_dates(line)
             if dates:
                 return dates[-1][1], "published date guessed from the date closing the body"
-    iso = htmldate_guess(tree, url)
+    iso = htmldate_guess(html, url)
     if iso:
         return iso, "published date guessed by htmldate"
+    start = zones.title if zones.title is not None else (zones.body_start or 0)
+    for line in lines[start:start + 400]:
+        if len(line) <= 200 and not is_chrome(line):
+            dates = find_dates(line)
+            if dates:
+                return dates[0][1], "published date guessed from the first date after the title"
     return None, None
 
 
-def htmldate_guess(tree, url: str) -> str | None:
+def htmldate_guess(html: str, url: str) -> str | None:
     """htmldate's best guess (original date), refused when it is only a copyright year."""
+    if not html:
+        return None
     try:
         from htmldate import find_date
 
-        found = find_date(copy.deepcopy(tree), url=url or None, original_date=True, extensive_search=True,
+        found = find_date(html, url=url or None, original_date=True, extensive_search=False,
                           outputformat="%Y-%m-%d")
     except Exception:  # htmldate is a last resort; its failures must not fail the page
         return None
     iso = parse_date(found)
-    if iso and iso.endswith("-01-01") and COPYRIGHT_RE.search(tree.text_content() or "", 0) and \
-            re.search(r"(?:©|copyright|版权)\D{0,12}(?:\d{4}\s*[-–]\s*)?" + iso[:4], tree.text_content(), re.I):
+    if iso and iso.endswith("-01-01") and re.search(
+            r"(?:©|&copy;|copyright|版权)\D{0,12}(?:\d{4}\s*[-–]\s*)?" + iso[:4], html, re.I):
         return None
     return iso
 
@@ -166,9 +181,10 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
     for how, rule, where in (
         ("reporter", bylines.reporters, header + body_lines[:3]),
         ("slash", bylines.slash_byline, header + body_lines[:2]),
-        ("closing", bylines.closing_parenthesis, body_lines[-3:]),
-        ("reporter", bylines.reporters, body_lines[-3:]),
-        ("blog", bylines.blog_poster, header + body_lines[-3:] + _after_body(lines, zones)),
+        ("bracket", bylines.bracketed_name, header),
+        ("closing", bylines.closing_parenthesis, body_lines[-5:]),
+        ("reporter", bylines.reporters, body_lines[-8:]),
+        ("blog", bylines.blog_poster, header + body_lines + _after_body(lines, zones)),
     ):
         names = rule(where)
         if names:
@@ -177,8 +193,9 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
         value = clean_value("author", raw) if raw else None
         if value and value != meta.get("site_name"):
             return value, "meta"
-    if header and NAME_LINE_RE.match(header[0]) and (not title or header[0] not in title):
-        return header[0], "name line"
+    first = header[:1] or body_lines[:1]
+    if first and NAME_LINE_RE.match(first[0]) and (not title or first[0] not in title):
+        return first[0], "name line"
     value, _ = best_labelled(found, "editor", zones, max_rank=2)
     if value:
         return value, "editor"

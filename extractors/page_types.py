@@ -16,6 +16,7 @@ ARTICLE_URL_RE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+|/t\d{8}_\d+
 LIST_URL_RE = re.compile(r"/col/col\d+/|/index_\d+\.s?html?$|/list(?:_\d+)?\.s?html?$|[?&](?:page|pagenum|pageNum|"
                          r"classid|catid|columnid|channelid)=", re.I)
 SEARCH_URL_RE = re.compile(r"search|query|sousuo|jsearch|/so/|[?&](?:q|keyword|keywords|wd|searchword)=", re.I)
+YEAR_RE = re.compile(r"(?:19|20)\d\d")
 HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php", "/index.asp",
               "/index.aspx", "/default.html", "/default.htm", "/default.aspx", "/default.asp", "/main.html"}
 
@@ -31,16 +32,18 @@ def link_stats(tree) -> tuple[int, int, int]:
         text = (a.text_content() or "").strip()
         links += 1
         link_chars += len(text)
+        if links > 400:
+            continue
         parent = a.getparent()
         context = (a.tail or "") + ((parent.text_content() if parent is not None else "") or "")[:200]
-        if DATE_RE.search(context):
+        if YEAR_RE.search(context) and DATE_RE.search(context):
             dated += 1
     return links, link_chars, dated
 
 
-def classify(url: str, tree, body_text: str, page_chars: int, has_frames: bool = False,
+def classify(url: str, links: tuple[int, int, int], body_text: str, page_chars: int, has_frames: bool = False,
              form_inputs: int = 0) -> tuple[str, str | None]:
-    """(page_type, reason it is not an article or None)."""
+    """(page_type, reason it is not an article or None); ``links`` is link_stats(tree)."""
     path = urlsplit(url or "").path
     body_chars = sum(1 for ch in body_text if ch.isalnum())
     if path in HOME_PATHS or re.fullmatch(r"/(?:index|default)\.\w+", path or ""):
@@ -48,7 +51,7 @@ def classify(url: str, tree, body_text: str, page_chars: int, has_frames: bool =
             return "homepage", "homepage URL"
     if has_frames and body_chars < 50:
         return "column_index", "frameset page: its content is in the frames"
-    links, link_chars, dated = link_stats(tree) if tree is not None else (0, 0, 0)
+    links, link_chars, dated = links
     if SEARCH_URL_RE.search(url or "") and body_chars < 500:
         return "search_form", "search URL"
     if form_inputs >= 3 and body_chars < 300:

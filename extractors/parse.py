@@ -13,7 +13,8 @@ from lxml import etree
 
 from site_inventory.encoding import Decoded, decode_html
 
-MAX_HTML_BYTES = 4_000_000
+MAX_HTML_BYTES = 2_000_000
+DATA_URI_RE = re.compile(rb"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]{256,}")
 BINARY_MAGIC = {
     b"%PDF": "pdf", b"PK\x03\x04": "zip", b"\xd0\xcf\x11\xe0": "doc", b"Rar!": "rar",
     b"\x89PNG": "png", b"\xff\xd8\xff": "jpg", b"GIF8": "gif", b"7z\xbc\xaf": "7z",
@@ -27,7 +28,8 @@ BLOCK_TAGS = {
 }
 SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "select", "textarea", "svg", "object"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\ufeff]+")
+_WS = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+_EDGE = " \t\r\n\f\v\u00a0\u3000\u200b\ufeff"
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 
 
@@ -43,6 +45,7 @@ class Page:
     binary_type: str | None = None    # file type sniffed from magic bytes
     warnings: list[str] = field(default_factory=list)
     _lines: list[str] | None = field(default=None, repr=False)
+    _class_index: list | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:
@@ -50,6 +53,33 @@ class Page:
         if self._lines is None:
             self._lines = text_lines(self.tree) if self.tree is not None else []
         return self._lines
+
+    @property
+    def class_index(self) -> list[tuple]:
+        """(element, "class id") for every element that has a class or an id, in document order."""
+        if self._class_index is None:
+            self._class_index = class_index(self.tree) if self.tree is not None else []
+        return self._class_index
+
+    @property
+    def time_values(self) -> list[str]:
+        """datetime attributes (or text) of <time> elements."""
+        if self.tree is None:
+            return []
+        return [t.get("datetime") or t.text_content() for t in self.tree.iter("time")]
+
+
+def class_index(tree) -> list[tuple]:
+    """(element, "class id") pairs, so CMS and breadcrumb rules scan attributes once per page."""
+    out = []
+    for el in tree.iter():
+        try:
+            cls, ident = el.get("class"), el.get("id")
+        except (TypeError, AttributeError):
+            continue
+        if cls or ident:
+            out.append((el, f"{cls or ''} {ident or ''}"))
+    return out
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -81,6 +111,9 @@ def load_page(data: bytes | None, url: str, content_type: str | None = None,
         page.problem = "not-html"
         page.warnings.append(f"content type {ctype} is not HTML")
         return page
+    if len(data) > MAX_HTML_BYTES and DATA_URI_RE.search(data):
+        data, count = DATA_URI_RE.subn(b"data:,", data)
+        page.warnings.append(f"{count} inline base64 data URI(s) removed to keep the page extractable")
     if len(data) > MAX_HTML_BYTES:
         page.warnings.append(
             f"page is {len(data) / 1e6:.1f} MB; only the first {MAX_HTML_BYTES / 1e6:.0f} MB were extracted"
@@ -91,24 +124,30 @@ def load_page(data: bytes | None, url: str, content_type: str | None = None,
     page.decoded = decode_html(data, http_charset=http_charset, override=encoding)
     page.warnings.extend(page.decoded.warnings)
     page.text = page.decoded.text
-    page.tree = parse_html(page.text)
+    page.tree = parse_html(page.text, page.warnings)
     if page.tree is None:
         page.problem = "unparsable"
         page.warnings.append("the markup could not be parsed as HTML")
     return page
 
 
-def parse_html(text: str) -> lxml.html.HtmlElement | None:
-    """Parse decoded HTML (comments kept for CMS markers), None when nothing parses."""
+def parse_html(text: str, warnings: list[str] | None = None) -> lxml.html.HtmlElement | None:
+    """Parse decoded HTML (comments kept for CMS markers), None when nothing parses.
+
+    libxml2 stops at 256 levels of nesting; that loss is reported in ``warnings``.
+    """
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         return None
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_pis=True, collect_ids=False,
-                                  huge_tree=True, default_doctype=False)
+                                  huge_tree=False, default_doctype=False)
     try:
         tree = lxml.html.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    if warnings is not None and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        warnings.append("markup nested deeper than the parser's limit (256 levels): the content below that "
+                        "depth was not read")
     if tree is None:
         return None
     if tree.tag != "html":
@@ -118,8 +157,17 @@ def parse_html(text: str) -> lxml.html.HtmlElement | None:
 
 
 def clean_text(text: str | None) -> str:
-    """Collapse runs of spaces (including full-width and nbsp) to one and strip."""
-    return _WS.sub(" ", text or "").strip()
+    """Collapse runs of spaces to one and strip the ends (full-width spaces too).
+
+    A run of ideographic spaces (U+3000) alone inside a line is kept as written: Chinese
+    documents use it between 第一条 and its text.
+    """
+    return _WS.sub(_space, text or "").strip(_EDGE)
+
+
+def _space(m: re.Match) -> str:
+    run = m.group(0)
+    return run if run.strip("\u3000") == "" else " "
 
 
 def text_lines(root) -> list[str]:

@@ -10,7 +10,7 @@ import re
 
 from .parse import clean_text
 
-SEPARATOR_RE = re.compile(r"\s*(?:_{1,2}|\|{1,2}|｜|--+|——|—|–|\s-\s|-(?=[^\s\d-][^-]*$)|»|::|：：)\s*")
+SEPARATOR_RE = re.compile(r"\s*(?:_{1,2}|\|{1,2}|｜|--+|——|—|–|\s-\s|(?<=[\u4e00-\u9fff）)])-(?=[\u4e00-\u9fff])|\s»\s|::|：：)\s*")
 HEADING_XPATH = "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')]"
 GENERIC = {"正文", "详情", "内容", "首页", "显示", "index", "无标题文档", "untitled", "新闻详情", "文章详情"}
 
@@ -35,6 +35,20 @@ def split_title(text: str, site_name: str | None = None) -> str:
     if len(first) < 4 and len(parts) > 1:
         return max(parts, key=len).strip()
     return first
+
+
+def _strip_suffix(title: str, site_name: str | None, tag_title: str | None) -> str:
+    """og:title minus a trailing site name (the site_name meta, or the last part of <title>)."""
+    suffixes = {s for s in (site_name, _last_part(tag_title)) if s}
+    parts = SEPARATOR_RE.split(title)
+    if len(parts) > 1 and parts[-1].strip() in suffixes:
+        return title[: title.rfind(parts[-1])].rstrip(" _-|｜—–»:")
+    return title
+
+
+def _last_part(text: str | None) -> str | None:
+    parts = [p for p in SEPARATOR_RE.split(text or "") if p.strip()]
+    return parts[-1].strip() if len(parts) > 1 else None
 
 
 def _similar(a: str, b: str) -> float:
@@ -62,22 +76,30 @@ def headings(tree) -> list[str]:
 
 
 def find_title(lines: list[str], tag_title: str | None, meta_title: str | None,
-               heads: list[str], site_name: str | None = None) -> tuple[str | None, int | None, str | None]:
-    """(title, index of its line in ``lines`` or None, warning or None)."""
+               heads: list[str], site_name: str | None = None,
+               meta_weak: bool = False) -> tuple[str | None, int | None, str | None]:
+    """(title, index of its line in ``lines`` or None, warning or None).
+
+    ``meta_title`` is the publisher's ArticleTitle (trusted) or, when ``meta_weak``, an og:title-like
+    value that may carry a site suffix and is used when the page and <title> do not contradict it.
+    """
     candidate = split_title(tag_title, site_name) if tag_title else None
     if meta_title and site_name and meta_title == site_name:
         meta_title = None
     if meta_title:
+        meta_title = _strip_suffix(meta_title, site_name, tag_title) if meta_weak else meta_title
         idx = _line_of(lines, meta_title)
         if idx is not None and len(lines[idx]) > len(meta_title) and lines[idx].startswith(meta_title):
             return lines[idx], idx, None
-        return meta_title, idx, None
+        if not meta_weak or idx is not None or not candidate or _similar(meta_title, candidate) > 0.5 \
+                or (site_name and candidate == site_name) or candidate.lower() in GENERIC:
+            return meta_title, idx, None
     for target in (t for t in (candidate, tag_title) if t and t.lower() not in GENERIC):
         idx = _line_of(lines, target)
         if idx is not None:
-            return lines[idx], idx, None
+            return (lines[idx] if len(lines[idx]) >= len(target) else target), idx, None
     for head in heads:
-        if candidate and (_similar(head, candidate) > 0.7 or head in tag_title):
+        if candidate and (_similar(head, candidate) > 0.7 or head in tag_title and len(head) >= len(candidate) * 0.6):
             return head, _line_of(lines, head), None
     if candidate and len(candidate) >= 4 and candidate.lower() not in GENERIC:
         return candidate, None, "title taken from <title>; no matching heading on the page"

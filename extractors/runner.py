@@ -1,0 +1,208 @@
+"""``extract``: stored pages -> records, in parallel processes, resumable, incremental.
+
+The parent selects the pages whose bytes (sha256) or extractor version changed since their
+record was written, hands chunks of page ids to worker processes (each reads the pages from
+SQLite itself, read-only), and writes the returned records, committing per chunk: a killed run
+loses at most the chunks in flight, and the next run picks up what is left.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from . import EXTRACTOR_VERSION, extract_page
+from site_inventory.urls import URLError, canonicalize
+
+from .record import Record
+
+CHUNK = 40
+PAGE_COLUMNS = "id, site_code, url, final_url, status, content_type, body, kind, soft_404, sha256"
+
+
+class ExtractError(Exception):
+    """Bad request: unknown site codes, or neither codes nor --all."""
+
+
+@dataclass
+class ExtractSummary:
+    """What one run did."""
+
+    sites: list[str]
+    pages: int = 0             # stored pages of the selected sites
+    extracted: int = 0         # records written by this run
+    up_to_date: int = 0        # skipped: same bytes, same extractor version
+    crashed: int = 0           # pages whose extraction raised (recorded as errors with the exception)
+    by_type: Counter = field(default_factory=Counter)
+    warnings: int = 0          # records written with at least one warning
+    elapsed: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"sites": self.sites, "pages": self.pages, "extracted": self.extracted,
+                "up_to_date": self.up_to_date, "crashed": self.crashed, "by_type": dict(self.by_type),
+                "with_warnings": self.warnings, "extractor_version": EXTRACTOR_VERSION,
+                "elapsed": round(self.elapsed, 3)}
+
+
+def extract(workspace, codes=(), all_sites: bool = False, processes: int | None = None,
+            progress: bool = False, chunk: int = CHUNK) -> ExtractSummary:
+    """Extract records for the stored pages of sites ``codes`` (or every site with ``all_sites``)."""
+    started = time.monotonic()
+    sites = _sites(workspace, codes, all_sites)
+    summary = ExtractSummary(sites=sites)
+    db = workspace.db
+    marks = ",".join("?" for _ in sites)
+    summary.pages = db.execute(f"SELECT COUNT(*) FROM pages WHERE site_code IN ({marks})", sites).fetchone()[0]
+    todo = [row[0] for row in db.execute(
+        f"""SELECT p.id FROM pages p LEFT JOIN records r ON r.page_id = p.id
+            WHERE p.site_code IN ({marks})
+              AND (r.page_id IS NULL OR r.page_sha256 IS NOT p.sha256 OR r.extractor_version != ?)
+            ORDER BY p.id""", [*sites, EXTRACTOR_VERSION])]
+    summary.up_to_date = summary.pages - len(todo)
+    chunks = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
+    overrides = ((workspace.config or {}).get("extraction") or {}).get("overrides") or {}
+    processes = max(1, min(processes or os.cpu_count() or 1, len(chunks) or 1))
+    bar = _bar(len(todo), progress)
+    for rows in _results(str(workspace.db_path), overrides, chunks, processes):
+        db["records"].upsert_all(rows, pk="page_id", alter=False)
+        for row in rows:
+            summary.extracted += 1
+            summary.by_type[row["page_type"]] += 1
+            summary.warnings += row["warnings"] != "[]"
+            summary.crashed += row["warnings"].startswith('["extractor crashed')
+        if bar:
+            bar.update(len(rows))
+    if bar:
+        bar.close()
+    summary.elapsed = time.monotonic() - started
+    return summary
+
+
+def _sites(workspace, codes, all_sites: bool) -> list[str]:
+    known = workspace.site_codes()
+    if all_sites:
+        return sorted(set(known) | set(codes))
+    if not codes:
+        raise ExtractError("name the sites to extract (site codes) or use --all")
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ExtractError(f"not in the inventory: {', '.join(unknown)}")
+    return list(dict.fromkeys(codes))
+
+
+def _bar(total: int, enabled: bool):
+    if not enabled or not total:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="page", desc="extract", file=__import__("sys").stderr)
+
+
+def _results(db_path: str, overrides: dict, chunks: list[list[int]], processes: int):
+    """Records of each chunk, from worker processes (or this one when a single process is asked)."""
+    if processes == 1 or len(chunks) <= 1:
+        _init_worker(db_path, overrides)
+        try:
+            for ids in chunks:
+                yield _extract_chunk(ids)
+        finally:
+            _close_worker()
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ctx.Pool(processes, initializer=_init_worker, initargs=(db_path, overrides)) as pool:
+        yield from pool.imap_unordered(_extract_chunk, chunks)
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(db_path: str, overrides: dict) -> None:
+    """Each worker reads pages through its own read-only connection."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
+    conn.row_factory = sqlite3.Row
+    _WORKER.update(conn=conn, overrides=overrides)
+
+
+def _close_worker() -> None:
+    conn = _WORKER.pop("conn", None)
+    if conn is not None:
+        conn.close()
+
+
+def _extract_chunk(ids: list[int]) -> list[dict]:
+    """Rows for the records table, one per page id."""
+    conn = _WORKER["conn"]
+    marks = ",".join("?" for _ in ids)
+    rows = []
+    for page in conn.execute(f"SELECT {PAGE_COLUMNS} FROM pages WHERE id IN ({marks}) ORDER BY id", ids):
+        try:
+            record = record_for_page(dict(page), _WORKER["overrides"].get(page["site_code"]) or {}, conn)
+        except Exception as exc:  # a crash of one page is recorded, never lost, never stops the run
+            record = Record(url=page["url"], page_type="error")
+            record.warn(f"extractor crashed: {type(exc).__name__}: {exc}")
+        rows.append(to_row(record, page))
+    return rows
+
+
+def record_for_page(page: dict, overrides: dict, conn=None) -> Record:
+    """The record of one stored page: HTTP errors and soft 404s become error records."""
+    status = page.get("status")
+    body = page.get("body")
+    base = page.get("final_url") or page["url"]
+    record = extract_page(bytes(body) if body is not None else b"", base, content_type=page.get("content_type"),
+                          encoding=overrides.get("encoding"), overrides=overrides)
+    record.url = page["url"]
+    if status is not None and status >= 400:
+        record.page_type = "error"
+        record.warnings.insert(0, f"HTTP {status}")
+    elif page.get("soft_404"):
+        record.page_type = "error"
+        record.warnings.insert(0, "soft 404: the page answers 200 but says the content does not exist")
+    elif body is None:
+        record.page_type = "error"
+        record.warnings.insert(0, f"no stored body (status {status})")
+    if conn is not None:
+        if record.page_type == "attachment":
+            _attachment_title(record, page, conn)
+        _attachment_sizes(record, conn)
+    return record
+
+
+def _attachment_sizes(record: Record, conn) -> None:
+    """Sizes of linked attachments the crawl stored (exact bytes beat a size printed on the page)."""
+    for item in record.attachments:
+        try:
+            url = canonicalize(item["url"])
+        except URLError:
+            continue
+        row = conn.execute("SELECT size FROM pages WHERE url = ? AND status = 200 AND size IS NOT NULL",
+                           [url]).fetchone()
+        if row:
+            item["size"] = row[0]
+
+
+def _attachment_title(record: Record, page: dict, conn) -> None:
+    """An attachment is named by the text of a link to it, when the crawl stored one."""
+    row = conn.execute("SELECT anchor_text FROM links WHERE target_url = ? AND anchor_text IS NOT NULL "
+                       "AND trim(anchor_text) != '' ORDER BY id LIMIT 1", [page["url"]]).fetchone()
+    if row:
+        record.title = row[0].strip()
+        if record.attachments:
+            record.attachments[0]["title"] = record.title
+
+
+def to_row(record: Record, page) -> dict:
+    """A records-table row: lists and dicts as JSON text, plus provenance columns."""
+    row = {}
+    for key, value in record.to_dict().items():
+        row[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+    row.update(page_id=page["id"], site_code=page["site_code"], url=page["url"],
+               extractor_version=EXTRACTOR_VERSION, page_sha256=page["sha256"],
+               extracted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    return row
