@@ -25,6 +25,7 @@ setup(
         "protego>=0.3",
         "warcio>=1.7",
         "cdxj-indexer>=1.4",
+        "surt>=0.3",
         "openpyxl>=3.1",
     ],
     extras_require={

@@ -88,3 +88,28 @@ def crawl_report(workspace, codes=()) -> list[dict]:
     if not codes:
         codes = [r[0] for r in conn.execute("SELECT DISTINCT site_code FROM crawl_urls ORDER BY site_code")]
     return [site_counts(conn, code).as_dict() for code in codes]
+
+
+@dataclass
+class CrawlSummary:
+    """Per-site counts after a crawl (the frontier's state, plus what this run did)."""
+
+    sites: dict[str, SiteCrawl] = field(default_factory=dict)
+    elapsed: float = 0.0
+    stopped_by: str | None = None  # time-limit when the time ran out
+
+    @property
+    def fetched(self) -> int:
+        return sum(s.fetched for s in self.sites.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(s.failed for s in self.sites.values())
+
+    @property
+    def requests(self) -> int:
+        return sum(s.requests for s in self.sites.values())
+
+    def as_dict(self) -> dict:
+        return {"elapsed": round(self.elapsed, 3), "stopped_by": self.stopped_by,
+                "sites": {code: asdict(s) for code, s in self.sites.items()}}

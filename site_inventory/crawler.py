@@ -8,32 +8,29 @@ than ``max(delay, robots Crawl-delay)`` after the last started, longer after 429
 """
 from __future__ import annotations
 
-import time
 import queue
 import sys
 import threading
-from collections import OrderedDict
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from . import crawl_store, frontier, traps
-from .analysis import Analysis, analyze
+from .analysis import Analysis
+from .crawl_options import Options
 from .crawl_progress import Progress
-from .crawl_report import SiteCrawl, crawl_report, site_counts
-from .fetch import FetchError, Fetcher, Response
-from .frontier import Claim
+from .crawl_report import CrawlSummary, SiteCrawl, crawl_report, site_counts
+from .crawl_worker import RETRY_STATUSES, Host, Outcome, Task, drain, work
+from .fetch import Fetcher, Response
+from .frontier import Claim, SeenCache
 from .resolve import load_rules
 from .robots import Robots, tool_version, user_agent
-from .urls import Scope, URLError, canonical_and_request, canonicalize, host_of, site_scope
-from . import warc
+from .urls import Scope, canonical_and_request, host_of, site_scope
 from .warc import WarcFile, cut_after, warc_name, write_index
 
 __all__ = ["crawl", "crawl_report", "CrawlSummary", "SiteCrawl", "CrawlError"]
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 IDLE_WAIT = 0.5
-ROBOTS_REDIRECTS = 5
 SEEN_CACHE = 20000  # (site, URL) pairs kept in memory to skip repeated look-ups
 MAX_THREADS = 512
 SWITCH_INTERVAL = 0.001  # seconds; Python's default 5 ms makes each hand-off between threads slow
@@ -41,80 +38,6 @@ SWITCH_INTERVAL = 0.001  # seconds; Python's default 5 ms makes each hand-off be
 
 class CrawlError(ValueError):
     """The crawl cannot start: unknown site codes, nothing to crawl."""
-
-
-@dataclass
-class CrawlSummary:
-    """Per-site counts after a crawl (the frontier's state, plus what this run did)."""
-
-    sites: dict[str, SiteCrawl] = field(default_factory=dict)
-    elapsed: float = 0.0
-    stopped_by: str | None = None  # time-limit when the time ran out
-
-    @property
-    def fetched(self) -> int:
-        return sum(s.fetched for s in self.sites.values())
-
-    @property
-    def failed(self) -> int:
-        return sum(s.failed for s in self.sites.values())
-
-    @property
-    def requests(self) -> int:
-        return sum(s.requests for s in self.sites.values())
-
-    def as_dict(self) -> dict:
-        return {"elapsed": round(self.elapsed, 3), "stopped_by": self.stopped_by,
-                "sites": {code: asdict(s) for code, s in self.sites.items()}}
-
-
-@dataclass(frozen=True)
-class Options:
-    """The limits and pacing of one crawl (config ``crawl:`` overridden by arguments)."""
-
-    max_pages: int
-    max_depth: int
-    delay: float
-    time_limit: float | None
-    refresh: bool
-    per_host: int
-    timeout: float
-    max_response_bytes: int
-    max_fetch_seconds: float
-    retries: int
-    backoff: float
-    max_retry_after: float
-    respect_robots: bool
-    max_redirects: int
-    max_sitemap_levels: int
-    max_sitemaps: int
-    max_workers: int
-    verify_tls: bool
-
-    @classmethod
-    def from_config(cls, config: dict, **overrides) -> "Options":
-        c = dict(config.get("crawl") or {})
-        c.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(
-            max_pages=int(c.get("max_pages") or 50000),
-            max_depth=int(c.get("max_depth") if c.get("max_depth") is not None else 30),
-            delay=float(c.get("delay") if c.get("delay") is not None else 1.0),
-            time_limit=float(c["time_limit"]) if c.get("time_limit") else None,
-            refresh=bool(c.get("refresh", False)),
-            per_host=max(1, int(c.get("per_host_concurrency") or 1)),
-            timeout=float(c.get("timeout") or 15.0),
-            max_response_bytes=int(c.get("max_response_bytes") or 50 * 1024 * 1024),
-            max_fetch_seconds=float(c.get("max_fetch_seconds") or 120.0),
-            retries=int(c.get("retries") if c.get("retries") is not None else 3),
-            backoff=float(c.get("backoff") if c.get("backoff") is not None else 1.0),
-            max_retry_after=float(c.get("max_retry_after") or 120.0),
-            respect_robots=bool(c.get("respect_robots", True)),
-            max_redirects=int(c.get("max_redirects") or 10),
-            max_sitemap_levels=int(c.get("max_sitemap_levels") or 3),
-            max_sitemaps=int(c.get("max_sitemaps") or 100),
-            max_workers=int(c.get("max_workers") or 64),
-            verify_tls=bool(c.get("verify_tls", True)),
-        )
 
 
 @dataclass
@@ -137,154 +60,6 @@ class _Site:
                                                   "failed": 0, "skipped": 0, "bytes": 0})
 
 
-@dataclass
-class _Host:
-    """Pacing and robots rules of one host.
-
-    ``slots`` allows ``per_host`` requests at once; a worker takes a slot, then its turn (no
-    sooner than ``delay`` after the previous start, or after a backoff), and gives the slot back
-    when the answer is read, or leaves that to the coordinator when the answer calls for a
-    backoff first (429, 5xx, errors) or is robots.txt.
-    """
-
-    name: str
-    sites: list[str]
-    per_host: int = 1
-    robots: Robots | None = None
-    delay: float = 0.0
-    next_time: float = 0.0
-    in_flight: int = 0  # tasks handed to workers and not stored yet (coordinator only)
-    has_work: bool = True
-    last_start: float = 0.0
-    slots: threading.Semaphore = field(default=None, repr=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def __post_init__(self):
-        self.slots = threading.Semaphore(self.per_host)
-
-    def turn(self, stop: threading.Event) -> bool:
-        """Wait for this host's next turn (slot taken); False when the crawl stops meanwhile."""
-        while True:
-            with self.lock:
-                now = time.monotonic()
-                if now >= self.next_time:  # the gap counts from when the request really starts
-                    self.next_time = now + self.delay
-                    self.last_start = now
-                    return True
-                wait = self.next_time - now
-            if stop.wait(wait):
-                return False
-
-    def hold_off(self, until: float) -> None:
-        """No request before ``until`` (backoff, Retry-After)."""
-        with self.lock:
-            self.next_time = max(self.next_time, until)
-
-    def set_delay(self, delay: float) -> None:
-        """A new delay (robots Crawl-delay) counts from the last request's start."""
-        with self.lock:
-            self.delay = delay
-            self.next_time = max(self.next_time, self.last_start + delay)
-
-
-@dataclass
-class _Task:
-    claim: Claim
-    site: _Site
-    headers: dict
-    host: _Host
-    slot_held: bool = False
-
-
-@dataclass
-class _Outcome:
-    response: Response | None = None
-    analysis: Analysis | None = None
-    error: FetchError | None = None
-    records: warc.Records | None = None
-    cancelled: bool = False  # the crawl stopped before the host's turn came
-
-
-def _work(fetcher: Fetcher, task: _Task, events: queue.SimpleQueue, stop: threading.Event) -> None:
-    """Worker thread: wait for the host's turn, fetch one URL, read the response, report the outcome.
-
-    A plain answer frees the host's slot at once, so the next request goes out while this one is
-    analysed and stored; errors, 429/5xx and robots.txt keep it until the coordinator has set the
-    backoff or the robots rules. Never raises: a failure is part of the outcome.
-    """
-    host = task.host
-    try:
-        host.slots.acquire()
-        task.slot_held = True
-        if not host.turn(stop):
-            events.put(("done", task, _Outcome(cancelled=True)))
-            return
-        try:
-            resp = fetcher.get(task.claim.request_url, task.headers)
-            if task.claim.via == "robots":
-                resp = _follow_robots_redirects(fetcher, resp)
-        except FetchError as exc:
-            events.put(("done", task, _Outcome(error=exc)))
-            return
-        if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
-            task.slot_held = False
-            host.slots.release()
-        try:
-            result = analyze(resp, task.claim.via, task.site.significant)
-        except Exception as exc:
-            result = Analysis(notes=[f"could not read the response: {exc.__class__.__name__}: {exc}"])
-        events.put(("done", task, _Outcome(response=resp, analysis=result, records=warc.records(resp))))
-    except BaseException as exc:  # a bug or an unexpected library error must not lose the URL
-        events.put(("done", task, _Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))))
-
-
-def _follow_robots_redirects(fetcher: Fetcher, resp: Response) -> Response:
-    """robots.txt behind a redirect (http -> https, www): follow up to five hops (RFC 9309 2.3.1.2)."""
-    for _ in range(ROBOTS_REDIRECTS):
-        location = resp.header("Location") if 300 <= resp.status < 400 else None
-        if not location:
-            break
-        try:
-            resp = fetcher.get(canonicalize(location, base=resp.url))
-        except URLError:
-            break
-    return resp
-
-
-def _drain(events: queue.SimpleQueue, timeout: float) -> list:
-    """Wait up to ``timeout`` for one worker event, then take every event already waiting."""
-    try:
-        batch = [events.get(timeout=max(timeout, 0.001))]
-    except queue.Empty:
-        return []
-    while True:
-        try:
-            batch.append(events.get_nowait())
-        except queue.Empty:
-            return batch
-
-
-class SeenCache:
-    """Recently seen (site, URL) pairs: spares a database look-up for the links every page repeats.
-
-    Bounded (least recently used out), so memory stays flat however big the site; the database
-    stays the authority for everything that falls out.
-    """
-
-    def __init__(self, size: int):
-        self.size, self._items = size, OrderedDict()
-
-    def known(self, key) -> bool:
-        """True if seen recently; either way ``key`` counts as seen from now on."""
-        if key in self._items:
-            self._items.move_to_end(key)
-            return True
-        self._items[key] = None
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return False
-
-
 class Crawler:
     """One crawl run over a set of sites; use :func:`crawl`."""
 
@@ -301,7 +76,7 @@ class Crawler:
             max_seconds=options.max_fetch_seconds, verify_tls=options.verify_tls, per_host=options.per_host,
         )
         self.sites: dict[str, _Site] = {}
-        self.hosts: dict[str, _Host] = {}
+        self.hosts: dict[str, Host] = {}
         self.progress = Progress(self.conn, codes, enabled=progress)
         self.seen = SeenCache(SEEN_CACHE)
         self.stopped_by: str | None = None
@@ -329,9 +104,9 @@ class Crawler:
                     self._host(host, code)
                 self._seed(site)
 
-    def _host(self, name: str, code: str) -> _Host:
+    def _host(self, name: str, code: str) -> Host:
         """The pacing state of a host, registered for one more site if need be."""
-        host = self.hosts.setdefault(name, _Host(name, [], per_host=self.opts.per_host))
+        host = self.hosts.setdefault(name, Host(name, [], per_host=self.opts.per_host))
         if code not in host.sites:
             host.sites.append(code)
         host.has_work = True
@@ -393,14 +168,14 @@ class Crawler:
                     stop.set()
                 tasks = [] if self.stopped_by else self._dispatchable()
                 for task in tasks:
-                    pool.submit(_work, self.fetcher, task, events, stop)
+                    pool.submit(work, self.fetcher, task, events, stop)
                 outstanding += len(tasks)
                 if not outstanding:
                     if self.stopped_by or not any(h.has_work for h in self.hosts.values()):
                         break
                     time.sleep(self._idle_wait())
                     continue
-                batch = _drain(events, self._idle_wait())
+                batch = drain(events, self._idle_wait())
                 if batch:
                     with self.conn:
                         for _, task, outcome in batch:
@@ -418,7 +193,7 @@ class Crawler:
         """How long the coordinator may wait for worker events (workers wait for their hosts' turns)."""
         return IDLE_WAIT
 
-    def _dispatchable(self) -> list[_Task]:
+    def _dispatchable(self) -> list[Task]:
         """Claim URLs so each host has one task beyond its running ones, waiting in a worker for its turn."""
         tasks = []
         with self.conn:
@@ -432,10 +207,10 @@ class Crawler:
                     task.site.in_flight += 1
         return tasks
 
-    def _active_sites(self, host: _Host) -> list[str]:
+    def _active_sites(self, host: Host) -> list[str]:
         return [c for c in host.sites if not self.sites[c].capped]
 
-    def _next_task(self, host: _Host) -> _Task | None:
+    def _next_task(self, host: Host) -> Task | None:
         """The next URL of the host that passes the claim-time checks; others are closed as skipped."""
         while True:
             codes = self._active_sites(host)
@@ -465,7 +240,7 @@ class Crawler:
                 continue
             return self._task(claim)
 
-    def _claim_reason(self, host: _Host, site: _Site, claim: Claim) -> str | None:
+    def _claim_reason(self, host: Host, site: _Site, claim: Claim) -> str | None:
         """Why a claimed URL is not fetched now: a limit, robots, or 'wait' (cap nearly reached)."""
         if claim.via == "robots":
             return None
@@ -483,7 +258,7 @@ class Crawler:
             return "robots-unavailable" if host.robots.unavailable else "robots"
         return None
 
-    def _task(self, claim: Claim) -> _Task:
+    def _task(self, claim: Claim) -> Task:
         site = self.sites[claim.site_code]
         headers = {}
         old = crawl_store.previous(self.conn, claim.site_code, claim.url)
@@ -492,9 +267,9 @@ class Crawler:
                 headers["If-None-Match"] = old[0]
             if old[1]:
                 headers["If-Modified-Since"] = old[1]
-        return _Task(claim, site, headers, self.hosts[host_of(claim.url)])
+        return Task(claim, site, headers, self.hosts[host_of(claim.url)])
 
-    def _load_robots(self, host: _Host) -> None:
+    def _load_robots(self, host: Host) -> None:
         """Rules of a host whose robots.txt was fetched in an earlier run (or could not be)."""
         row = self.conn.execute(
             "SELECT p.status, p.body FROM pages p JOIN crawl_urls c ON c.site_code = p.site_code AND c.url = p.url"
@@ -511,24 +286,23 @@ class Crawler:
             host.robots = Robots(unavailable=failed[0]) if failed else Robots.allow_all()
         self._robots_loaded(host)
 
-    def _robots_loaded(self, host: _Host) -> None:
+    def _robots_loaded(self, host: Host) -> None:
         host.set_delay(max(self.opts.delay, host.robots.crawl_delay()))
         host.has_work = True
 
     # -- storing results --------------------------------------------------------------------
-    def _store(self, task: _Task, outcome: _Outcome) -> None:
+    def _store(self, task: Task, outcome: Outcome) -> None:
         """Write one fetch's result; decide fetched / failed / retry."""
-        claim, site, host = task.claim, task.site, task.host
-        host.in_flight -= 1
-        site.in_flight -= 1
+        task.host.in_flight -= 1
+        task.site.in_flight -= 1
         try:
             self._store_outcome(task, outcome)
         finally:
             if task.slot_held:  # backoff and robots rules are in place: the host may be asked again
                 task.slot_held = False
-                host.slots.release()
+                task.host.slots.release()
 
-    def _store_outcome(self, task: _Task, outcome: _Outcome) -> None:
+    def _store_outcome(self, task: Task, outcome: Outcome) -> None:
         claim, site, host = task.claim, task.site, task.host
         if outcome.cancelled:
             self.conn.execute("UPDATE crawl_urls SET state = 'queued' WHERE id = ?", (claim.id,))
@@ -723,7 +497,3 @@ def crawl(workspace, codes=(), all_sites=False, max_pages=None, max_depth=None, 
     finally:
         sys.setswitchinterval(switch)
 
-
-def warc_path(workspace, rel: str) -> Path:
-    """Absolute path of a WARC named in pages.warc_file / crawl_runs.warc_file."""
-    return Path(workspace.path) / rel

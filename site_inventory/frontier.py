@@ -7,6 +7,7 @@ either a stored page or a URL that is still to do; :func:`recover` puts the to-d
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -188,3 +189,24 @@ def state_counts(conn: sqlite3.Connection, site_code: str) -> dict[str, int]:
         "SELECT state, COUNT(*) FROM crawl_urls WHERE site_code = ? GROUP BY state", (site_code,)
     )
     return {state: n for state, n in rows}
+
+
+class SeenCache:
+    """Recently seen (site, URL) pairs: spares a database look-up for the links every page repeats.
+
+    Bounded (least recently used out), so memory stays flat however big the site; the database
+    stays the authority for everything that falls out.
+    """
+
+    def __init__(self, size: int):
+        self.size, self._items = size, OrderedDict()
+
+    def known(self, key) -> bool:
+        """True if seen recently; either way ``key`` counts as seen from now on."""
+        if key in self._items:
+            self._items.move_to_end(key)
+            return True
+        self._items[key] = None
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return False

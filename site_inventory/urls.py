@@ -126,8 +126,9 @@ def _join(base: str, ref: str) -> str:
     if ref.startswith(("http://", "https://")):
         return ref
     if ref.startswith("/") and not ref.startswith("//") and base.startswith(("http://", "https://")):
-        root = base.find("/", base.index("//") + 2)
-        return (base if root < 0 else base[:root]) + ref
+        start = base.index("//") + 2
+        ends = [i for i in (base.find("/", start), base.find("?", start), base.find("#", start)) if i >= 0]
+        return (base[:min(ends)] if ends else base) + ref
     return urljoin(base, ref)
 
 

@@ -68,9 +68,16 @@ def test_canonicalize_is_idempotent(url, expected):
     ("?pageNum=2&uid=9", "http://example.gov.cn/col/index.html?pageNum=2&uid=9"),
     ("//OTHER.example.gov.cn/x", "http://other.example.gov.cn/x"),
     ("#frag", "http://example.gov.cn/col/index.html?a=1"),
+    ("/rooted?x=1", "http://example.gov.cn/rooted?x=1"),
 ])
+
 def test_relative_references_resolve_against_base(ref, expected):
     assert canonicalize(ref, base="http://example.gov.cn/col/index.html?a=1") == expected
+
+
+@pytest.mark.parametrize("base", ["http://example.gov.cn?next=/a/b", "http://example.gov.cn#/a", "http://example.gov.cn"])
+def test_rooted_reference_against_a_base_without_path(base):
+    assert canonicalize("/x.html", base=base) == "http://example.gov.cn/x.html"
 
 
 def test_significant_params_keep_only_those_case_insensitively():

@@ -1,0 +1,149 @@
+"""What happens in a crawler worker thread: wait for the host's turn, fetch, read, report.
+
+:class:`Host` is the pacing of one host shared between the coordinator and the workers;
+:func:`work` does one URL and puts its :class:`Outcome` on the coordinator's event queue.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import warc
+from .analysis import Analysis, analyze
+from .fetch import FetchError, Fetcher, Response
+from .frontier import Claim
+from .robots import Robots
+from .urls import URLError, canonicalize
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+ROBOTS_REDIRECTS = 5
+
+
+@dataclass
+class Host:
+    """Pacing and robots rules of one host.
+
+    ``slots`` allows ``per_host`` requests at once; a worker takes a slot, then its turn (no
+    sooner than ``delay`` after the previous start, or after a backoff), and gives the slot back
+    when the answer is read, or leaves that to the coordinator when the answer calls for a
+    backoff first (429, 5xx, errors) or is robots.txt.
+    """
+
+    name: str
+    sites: list[str]
+    per_host: int = 1
+    robots: Robots | None = None
+    delay: float = 0.0
+    next_time: float = 0.0
+    in_flight: int = 0  # tasks handed to workers and not stored yet (coordinator only)
+    has_work: bool = True
+    last_start: float = 0.0
+    slots: threading.Semaphore = field(default=None, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self):
+        self.slots = threading.Semaphore(self.per_host)
+
+    def turn(self, stop: threading.Event) -> bool:
+        """Wait for this host's next turn (slot taken); False when the crawl stops meanwhile."""
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                if now >= self.next_time:  # the gap counts from when the request really starts
+                    self.next_time = now + self.delay
+                    self.last_start = now
+                    return True
+                wait = self.next_time - now
+            if stop.wait(wait):
+                return False
+
+    def hold_off(self, until: float) -> None:
+        """No request before ``until`` (backoff, Retry-After)."""
+        with self.lock:
+            self.next_time = max(self.next_time, until)
+
+    def set_delay(self, delay: float) -> None:
+        """A new delay (robots Crawl-delay) counts from the last request's start."""
+        with self.lock:
+            self.delay = delay
+            self.next_time = max(self.next_time, self.last_start + delay)
+
+
+@dataclass
+class Task:
+    claim: Claim
+    site: Any  # the crawler's per-site state
+    headers: dict
+    host: Host
+    slot_held: bool = False
+
+
+@dataclass
+class Outcome:
+    response: Response | None = None
+    analysis: Analysis | None = None
+    error: FetchError | None = None
+    records: warc.Records | None = None
+    cancelled: bool = False  # the crawl stopped before the host's turn came
+
+
+def work(fetcher: Fetcher, task: Task, events: queue.SimpleQueue, stop: threading.Event) -> None:
+    """Worker thread: wait for the host's turn, fetch one URL, read the response, report the outcome.
+
+    A plain answer frees the host's slot at once, so the next request goes out while this one is
+    analysed and stored; errors, 429/5xx and robots.txt keep it until the coordinator has set the
+    backoff or the robots rules. Never raises: a failure is part of the outcome.
+    """
+    host = task.host
+    try:
+        host.slots.acquire()
+        task.slot_held = True
+        if not host.turn(stop):
+            events.put(("done", task, Outcome(cancelled=True)))
+            return
+        try:
+            resp = fetcher.get(task.claim.request_url, task.headers)
+            if task.claim.via == "robots":
+                resp = follow_robots_redirects(fetcher, resp)
+        except FetchError as exc:
+            events.put(("done", task, Outcome(error=exc)))
+            return
+        if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
+            task.slot_held = False
+            host.slots.release()
+        try:
+            result = analyze(resp, task.claim.via, task.site.significant)
+        except Exception as exc:
+            result = Analysis(notes=[f"could not read the response: {exc.__class__.__name__}: {exc}"])
+        events.put(("done", task, Outcome(response=resp, analysis=result, records=warc.records(resp))))
+    except BaseException as exc:  # a bug or an unexpected library error must not lose the URL
+        events.put(("done", task, Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))))
+
+
+def follow_robots_redirects(fetcher: Fetcher, resp: Response) -> Response:
+    """robots.txt behind a redirect (http -> https, www): follow up to five hops (RFC 9309 2.3.1.2)."""
+    for _ in range(ROBOTS_REDIRECTS):
+        location = resp.header("Location") if 300 <= resp.status < 400 else None
+        if not location:
+            break
+        try:
+            resp = fetcher.get(canonicalize(location, base=resp.url))
+        except URLError:
+            break
+    return resp
+
+
+def drain(events: queue.SimpleQueue, timeout: float) -> list:
+    """Wait up to ``timeout`` for one worker event, then take every event already waiting."""
+    try:
+        batch = [events.get(timeout=max(timeout, 0.001))]
+    except queue.Empty:
+        return []
+    while True:
+        try:
+            batch.append(events.get_nowait())
+        except queue.Empty:
+            return batch
