@@ -1,10 +1,10 @@
 """Check a mapping before applying it: every problem named with its rule, site and column.
 
-Errors: rules that are invalid or point at unknown target ids or sites, rules that can never
-decide anything because earlier rules take all their items with a different outcome, and items
-(alone or in source columns) that no accepted rule covers. Warnings: rules that match nothing,
-partial overlaps where an earlier rule carves out items with another outcome, suggestions not yet
-accepted, structure pages without a rule. ``strict`` turns warnings into failures (CI of a migration).
+Errors: rules that are invalid or point at unknown target ids or sites, a site's rules that match
+nothing, rules that can never decide anything because earlier rules take all their items with a
+different outcome, and items (alone or in source columns) that no accepted rule covers. Warnings:
+rules for all sites that match nothing, partial overlaps where an earlier rule carves out items
+with another outcome, suggestions not yet accepted, structure pages without a rule. ``strict`` turns warnings into failures (CI of a migration).
 """
 from __future__ import annotations
 
@@ -113,8 +113,12 @@ def overlap_problems(rules: list[Rule], records: list[dict]) -> list[Problem]:
     for index, rule in enumerate(rules):
         pages = matched.get(index, [])
         if not pages:
-            problems.append(Problem("warning", "never_matches", f"{rule.describe()} matches no page of the "
-                                    f"migrating sites", rule.site_code, rule.position, _column(rule)))
+            # a site's own rule that matches nothing is a mistake (a mistyped column path); a rule for
+            # all sites is a policy that may simply have nothing to do in this workspace
+            problems.append(Problem("error" if rule.site_code else "warning", "never_matches",
+                                    f"{rule.describe()} matches no page of "
+                                    + (f"site {rule.site_code}" if rule.site_code else "the migrating sites"),
+                                    rule.site_code, rule.position, _column(rule)))
             continue
         taken = Counter(winner[p] for p in pages if winner[p] != index)
         all_taken = sum(taken.values()) == len(pages)

@@ -23,12 +23,12 @@ def test_each_planted_error_is_caught(mini):
     assert ("unknown_target", 4) in errors
     assert ("overlap_disagrees", 6) in errors
     assert ("unknown_site", 8) in errors
+    assert ("never_matches", 7) in errors
     assert ("unmapped_column", None) in errors
     assert ("unplaced_items", None) in errors
     unmapped = {p.column for p in result.errors if p.code == "unmapped_column"}
     assert unmapped == {"农技推广", "通知公告"}
     warnings = {(p.code, p.rule_position) for p in result.warnings}
-    assert ("never_matches", 7) in warnings
     assert ("overlap_disagrees", 12) in warnings
     messages = "\n".join(p.message for p in result.problems)
     assert "target id 'tzgz' is not in the target tree" in messages
@@ -45,10 +45,19 @@ def test_reviewed_mapping_passes_strict(mini):
 
 def test_strict_fails_on_warnings_only(mini):
     import_rules(mini, DATA / "mini_reviewed.yaml")
-    save_rules(mini.db, load_rules(mini.db) + [Rule("column", "无此栏目", "drop", site_code="3311270001")])
+    save_rules(mini.db, load_rules(mini.db) + [Rule("page_type", "error", "drop")])  # no error pages here
     assert check(mini).ok
     strict = check(mini, strict=True)
-    assert not strict.ok and [p.code for p in strict.problems] == ["never_matches"]
+    assert not strict.ok and [(p.level, p.code) for p in strict.problems] == [("warning", "never_matches")]
+
+
+def test_a_sites_rule_that_matches_nothing_is_an_error(mini):
+    import_rules(mini, DATA / "mini_reviewed.yaml")
+    save_rules(mini.db, load_rules(mini.db) + [Rule("column", "无此栏目", "drop", site_code="3311270001")])
+    result = check(mini)
+    assert not result.ok
+    assert [p.message for p in result.errors] == [
+        "rule #11 (site 3311270001: column '无此栏目' -> drop) matches no page of site 3311270001"]
 
 
 def test_pending_suggestions_are_a_warning_and_named_on_unmapped_columns(mini):
