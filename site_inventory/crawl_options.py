@@ -25,7 +25,7 @@ class Options:
     max_sitemap_levels: int
     max_sitemaps: int
     max_workers: int
-    verify_tls: bool
+    verify_tls: bool | str  # False, True, or a CA bundle path
 
     @classmethod
     def from_config(cls, config: dict, **overrides) -> "Options":
@@ -49,5 +49,5 @@ class Options:
             max_sitemap_levels=int(c.get("max_sitemap_levels") or 3),
             max_sitemaps=int(c.get("max_sitemaps") or 100),
             max_workers=int(c.get("max_workers") or 64),
-            verify_tls=bool(c.get("verify_tls", True)),
+            verify_tls=c["verify_tls"] if isinstance(c.get("verify_tls"), str) else bool(c.get("verify_tls", True)),
         )

@@ -154,7 +154,7 @@ class Fetcher:
     timeout: float = 15.0
     max_bytes: int = 50 * 1024 * 1024
     max_seconds: float = 120.0
-    verify_tls: bool = True
+    verify_tls: bool | str = True  # or the path of a CA bundle to trust (like requests' verify)
     per_host: int = 1
     _pools: urllib3.PoolManager | None = field(default=None, repr=False)
 
@@ -162,7 +162,7 @@ class Fetcher:
         self._pools = urllib3.PoolManager(
             num_pools=256, maxsize=max(1, self.per_host), block=False,
             cert_reqs="CERT_REQUIRED" if self.verify_tls else "CERT_NONE",
-            ca_certs=_ca_bundle() if self.verify_tls else None,
+            ca_certs=(self.verify_tls if isinstance(self.verify_tls, str) else _ca_bundle()) if self.verify_tls else None,
         )
 
     def target(self, url: str) -> tuple[str, str, int, str, bool]:
@@ -200,6 +200,8 @@ class Fetcher:
             )
         except urllib3.exceptions.SSLError as exc:
             raise FetchError("tls", f"TLS error: {exc}") from None
+        except urllib3.exceptions.NewConnectionError as exc:  # (a subclass of the timeout error)
+            raise FetchError("connection", f"connection failed: {exc}") from None
         except urllib3.exceptions.TimeoutError as exc:
             raise FetchError("timeout", f"timed out after {self.timeout:g} s: {exc}") from None
         except (urllib3.exceptions.LocationValueError, urllib3.exceptions.LocationParseError, ValueError) as exc:
