@@ -278,29 +278,90 @@ def _v5_export() -> str:
 
 
 def _v6_redirects() -> str:
-    """URLs seen in access logs, the redirect plan, and the shutdown checklist."""
+    """Access-log URLs, the redirect plan with its lint findings and checks, closure notices, shutdown."""
     return """
         CREATE TABLE access_log_urls (
             id INTEGER PRIMARY KEY,
             site_code TEXT,
             host TEXT NOT NULL,
-            url TEXT NOT NULL,               -- canonical
+            url TEXT NOT NULL,               -- canonical (the site's significant parameters)
             hits INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT,
             last_seen TEXT,
+            last_status INTEGER,             -- HTTP status of the newest logged request
             UNIQUE (host, url)
+        );
+        CREATE INDEX access_log_urls_by_site ON access_log_urls (site_code, hits);
+        CREATE TABLE access_log_imports (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,     -- of the file's bytes: the same log is never counted twice
+            lines INTEGER NOT NULL,
+            counted INTEGER NOT NULL,        -- GET/HEAD requests for inventory hosts, added to hits
+            other_hosts INTEGER NOT NULL,
+            other_methods INTEGER NOT NULL,
+            malformed INTEGER NOT NULL,      -- lines that are not combined-format requests
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE redirect_overrides (
+            site_code TEXT NOT NULL,
+            old_url TEXT NOT NULL,           -- canonical
+            status INTEGER NOT NULL,         -- 301/410: what planners decided, applied on every plan
+            target TEXT,
+            note TEXT,
+            PRIMARY KEY (site_code, old_url)
         );
         CREATE TABLE redirects (
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
-            old_url TEXT NOT NULL,           -- canonical
+            old_url TEXT NOT NULL,           -- canonical, on the site's main host (aliases folded in)
+            match_key TEXT,                  -- what the web server matches (migrate.matchkeys); NULL: cannot
+            key_problem TEXT,                -- why the old URL cannot be matched safely, if so
             status INTEGER NOT NULL,         -- 301/410
-            target TEXT,
+            target TEXT,                     -- 301: the new URL
+            kind TEXT NOT NULL,              -- item/attachment/column/homepage/dropped/gone/unmigrated/unknown/override
+            item_id TEXT,                    -- id_map.item_id the decision comes from
             reason TEXT,
-            archive_url TEXT,
-            suggested_url TEXT,
-            source TEXT,                     -- crawl/sitemap/link/log/fallback
+            archive_url TEXT,                -- 410: the archived copy
+            suggested_url TEXT,              -- 410: where to look instead
+            source TEXT,                     -- where the URL was seen: crawl,sitemap,link,log,site
+            hits INTEGER NOT NULL DEFAULT 0, -- requests in imported access logs
             planned_at TEXT NOT NULL,
             UNIQUE (site_code, old_url)
+        );
+        CREATE INDEX redirects_by_old_url ON redirects (old_url);
+        CREATE INDEX redirects_by_key ON redirects (site_code, match_key);
+        CREATE TABLE redirect_params (
+            site_code TEXT NOT NULL,
+            name TEXT NOT NULL,              -- a query parameter of the site's old URLs, as matched by servers
+            PRIMARY KEY (site_code, name)
+        );
+        CREATE TABLE redirect_problems (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            old_url TEXT,
+            check_name TEXT NOT NULL,        -- chain/loop/allowlist/duplicate/target/unsafe/host/rejected
+            level TEXT NOT NULL,             -- error/warning
+            message TEXT NOT NULL,
+            found_at TEXT NOT NULL
+        );
+        CREATE INDEX redirect_problems_by_site ON redirect_problems (site_code, level);
+        CREATE TABLE redirect_verifications (
+            id INTEGER PRIMARY KEY,
+            site_code TEXT NOT NULL,
+            against TEXT NOT NULL,           -- ADDR:PORT the old URLs were sent to
+            checked INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            unreachable INTEGER NOT NULL DEFAULT 0,
+            failures TEXT,                   -- JSON list of the first failures (old_url, problem)
+            verified_at TEXT NOT NULL
+        );
+        CREATE TABLE closure_notices (
+            site_code TEXT PRIMARY KEY,
+            published_on TEXT NOT NULL,      -- 关停整合公告 first shown (ISO date)
+            ends_on TEXT NOT NULL,           -- the homepage switches to the redirect on this day
+            new_url TEXT NOT NULL,           -- the site's page on the parent platform, linked in the notice
+            generated_at TEXT NOT NULL
         );
         CREATE TABLE shutdown_steps (
             id INTEGER PRIMARY KEY,

@@ -1,0 +1,254 @@
+"""``govmigrate redirects export``: the plan as nginx or Apache config, or as CSV/JSON for planners.
+
+Server configs hold one entry per server key (see ``matchkeys``). An old URL that cannot be
+written safely (no safe key, an unsafe target, or a key another URL already holds) is left out
+and answered by the site's fallback; each such rejection is recorded in ``redirect_problems``
+(check ``rejected``: an error when the fallback answers differently, else a warning). Rows that
+the fallback answers exactly as planned are left out of the maps to keep them small.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .idmap import now
+from .notice import Notice, notice_days, notice_for
+from .redirect_lint import HOST_NAME, safe_url
+from .redirects import PLAN_COLUMNS, SiteContext, plan_rows, site_contexts
+
+FORMATS = ("nginx", "apache", "csv", "json")
+CSV_COLUMNS = ("site_code", "old_url", "status", "target", "kind", "reason", "archive_url", "suggested_url",
+               "source", "hits", "match_key", "key_problem")
+
+
+class RedirectExportError(Exception):
+    """The export cannot be written as asked (bad format, listen address, folder, notice period)."""
+
+
+@dataclass
+class Entry:
+    """One map entry: the server key (bytes) and the decision for it."""
+
+    key: bytes
+    old_url: str
+    status: int
+    target: str | None
+    kind: str
+    archive_url: str | None
+    suggested_url: str | None
+
+
+@dataclass
+class ExportedSite:
+    """What the export wrote for one site."""
+
+    site_code: str
+    entries: int = 0
+    same_as_fallback: int = 0
+    rejected: int = 0
+    notice_until: str | None = None
+    hosts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExportReport:
+    format: str
+    path: str
+    files: list[str] = field(default_factory=list)
+    sites: list[ExportedSite] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.sites)
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "path": self.path, "files": self.files, "rejected": self.rejected,
+                "sites": [s.__dict__ for s in self.sites]}
+
+
+@dataclass
+class ServerSite:
+    """A closing site as a server config sees it: names, fallback, notice, and a safe variable suffix."""
+
+    context: SiteContext
+    suffix: str
+    server_names: list[str]
+    notice: Notice | None
+    result: ExportedSite
+
+    @property
+    def code(self) -> str:
+        return self.context.code
+
+    def fallback_entry(self) -> tuple[int, str | None, str | None]:
+        """(status, target, suggested) the server answers for anything not in the map."""
+        home = self.context.home_url
+        return (301, home, None) if self.context.fallback == 301 else (410, None, home)
+
+    def same_as_fallback(self, entry: Entry) -> bool:
+        status, target, suggested = self.fallback_entry()
+        if entry.kind == "homepage" and self.notice_active():
+            return False
+        if entry.status != status:
+            return False
+        if status == 301:
+            return entry.target == target
+        return not entry.archive_url and entry.suggested_url == suggested
+
+    def notice_active(self) -> bool:
+        return bool(self.notice and self.notice.active())
+
+
+def server_sites(workspace, codes: Iterable[str] = (), notices: bool = True, today: date | None = None) -> list[ServerSite]:
+    """The closing sites with their server names and notice (recorded now when new, if ``notices``)."""
+    if notices:
+        notice_days(workspace.config)
+    out = []
+    for index, context in enumerate(site_contexts(workspace, codes), start=1):
+        context.names = [n for (n,) in workspace.db.execute(
+            "SELECT name FROM redirect_params WHERE site_code = ? ORDER BY name", [context.code])]
+        suffix = context.code if context.code.isalnum() and context.code.isascii() else f"site{index}"
+        names = list(dict.fromkeys(h.split(":")[0] for h in context.hosts))
+        notice = notice_for(workspace, context.code, context.home_url, today) if notices else None
+        result = ExportedSite(context.code, hosts=names,
+                              notice_until=notice.ends_on.isoformat() if notice and notice.active(today) else None)
+        out.append(ServerSite(context, suffix, names, notice, result))
+    return out
+
+
+class Rejections:
+    """Records entries left out of a server config, replacing the sites' earlier rejections."""
+
+    def __init__(self, db, codes: list[str]):
+        self.db, self.at, self.batch = db, now(), []
+        marks = ",".join("?" for _ in codes)
+        with db.conn:
+            db.execute(f"DELETE FROM redirect_problems WHERE check_name = 'rejected' AND site_code IN ({marks})", codes)
+
+    def add(self, site: ServerSite, old_url: str, why: str, differs: bool) -> None:
+        site.result.rejected += 1
+        tail = "the fallback answers it instead" if differs else "the fallback answers it the same way"
+        self.batch.append((site.code, old_url, "rejected", "error" if differs else "warning",
+                           f"left out of the server config: {why}; {tail}", self.at))
+        if len(self.batch) >= 5000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            with self.db.conn:
+                self.db.conn.executemany("INSERT INTO redirect_problems (site_code, old_url, check_name, level, "
+                                         "message, found_at) VALUES (?, ?, ?, ?, ?, ?)", self.batch)
+            self.batch = []
+
+
+def entries(db, site: ServerSite, rejections: Rejections, key_ok=lambda key: None) -> Iterator[Entry]:
+    """The site's map entries, one per server key, in key order; rejections recorded on the way.
+
+    Of several old URLs with one key the first crawled, shortest URL wins (``/a/b`` over ``/a%2Fb``).
+    ``key_ok(bytes)`` may reject keys a given server cannot hold (returns why, or None).
+    """
+    from .matchkeys import key_bytes
+
+    rows = db.execute("SELECT old_url, match_key, key_problem, status, target, kind, archive_url, suggested_url "
+                      "FROM redirects WHERE site_code = ? ORDER BY match_key IS NULL, match_key, "
+                      "instr(coalesce(source, ''), 'crawl') = 0, length(old_url), old_url", [site.code])
+    last_key, holder = None, None
+    for old, key, problem, status, target, kind, archive, suggested in rows:
+        entry = Entry(b"", old, status, target, kind, archive, suggested)
+        differs = not site.same_as_fallback(entry)
+        if key is None:
+            rejections.add(site, old, problem or "no server key", differs)
+            continue
+        if key == last_key:
+            rejections.add(site, old, f"a server sees it as {holder}, which is already in the map", differs)
+            continue
+        entry.key = key_bytes(key)
+        why = key_ok(entry.key) or _unsafe_links(entry)
+        if why:
+            rejections.add(site, old, why, differs)
+            continue
+        last_key, holder = key, old
+        if not differs:
+            site.result.same_as_fallback += 1
+            continue
+        site.result.entries += 1
+        yield entry
+
+
+def _unsafe_links(entry: Entry) -> str | None:
+    for what, url in (("target", entry.target), ("archive link", entry.archive_url),
+                      ("suggested link", entry.suggested_url)):
+        if url and not safe_url(url):
+            return f"its {what} {url!r} is not a safe absolute http(s) URL"
+    if entry.status == 301 and not entry.target:
+        return "301 without a target"
+    return None
+
+
+def check_names(site: ServerSite) -> None:
+    for name in site.server_names:
+        if not HOST_NAME.match(name):
+            raise RedirectExportError(f"site {site.code}: host {name!r} cannot be a server name (govmigrate redirects lint)")
+
+
+def export_redirects(workspace, fmt: str, out, codes: Iterable[str] = (), listen: Iterable[str] = ("80",),
+                     pages_root: str | None = None) -> ExportReport:
+    """Write the plan of the closing sites (default: all) in ``fmt`` to ``out`` (a folder for servers)."""
+    if fmt not in FORMATS:
+        raise RedirectExportError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    out = Path(out)
+    if fmt in ("csv", "json"):
+        sites = site_contexts(workspace, codes)
+        report = ExportReport(fmt, str(out.resolve()), [str(out.resolve())])
+        write_table(workspace.db, [s.code for s in sites], out, fmt)
+        report.sites = [ExportedSite(s.code, entries=workspace.db.execute(
+            "SELECT count(*) FROM redirects WHERE site_code = ?", [s.code]).fetchone()[0]) for s in sites]
+        return report
+    if out.exists() and not out.is_dir():
+        raise RedirectExportError(f"{out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "nginx":
+        from .nginx import write_nginx
+
+        return write_nginx(workspace, out, codes, list(listen), pages_root)
+    from .apache import write_apache
+
+    return write_apache(workspace, out, codes, list(listen), pages_root)
+
+
+def write_table(db, codes: list[str], out: Path, fmt: str) -> None:
+    """The plan as CSV (UTF-8 with BOM, for spreadsheets) or JSON lines in an array, written atomically."""
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = plan_rows(db, codes, CSV_COLUMNS)
+    try:
+        if fmt == "csv":
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(CSV_COLUMNS)
+                writer.writerows(rows)
+        else:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write("[\n")
+                for number, row in enumerate(rows):
+                    handle.write(("," if number else "") + json.dumps(dict(zip(CSV_COLUMNS, row)), ensure_ascii=False) + "\n")
+                handle.write("]\n")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_pages_root(path: str) -> str:
+    """A folder path that can be written into a server config as it is."""
+    if any(ch in path for ch in '"\\$;{}\'') or any(ord(ch) < 0x20 for ch in path) or " " in path:
+        raise RedirectExportError(f"pages folder {path!r}: use a path without spaces, quotes, $, ;, braces or "
+                                  "backslashes (it goes into the server config)")
+    return path
+
+
+__all__ = ["export_redirects", "ExportReport", "RedirectExportError", "FORMATS", "PLAN_COLUMNS"]
