@@ -116,7 +116,7 @@ class LinkResolver:
         if page and page[0] is not None and 200 <= page[0] < 400 and not page[1]:
             return Target(self.home_urls.get(code), "unmapped",
                           f"link to {url} (a page with no mapping) now points to the site's page on the parent platform")
-        state = self.db.execute("SELECT state, reason, last_error FROM crawl_urls WHERE url = ? LIMIT 1", [url]).fetchone()
+        state = self.db.execute("SELECT state, reason, last_error FROM crawl_urls WHERE site_code = ? AND url = ? LIMIT 1", [code, url]).fetchone()
         if page and page[0]:
             why = f"HTTP {page[0]}" + (" (soft 404)" if page[1] else "")
         elif page and page[1]:

@@ -27,6 +27,9 @@ from site_inventory.inventory import import_inventory, list_sites
 from site_inventory.link_check import check_links
 from site_inventory.sample_county import SampleCounty, generate, write_inventory_csv, write_manifest
 from site_inventory.workspace import Workspace, init_workspace
+from migrate.export import export
+from migrate.package import verify
+from migrate.preview import PreviewServer, preview
 
 DEFAULT_DIR = "govmigrate-demo"
 MARKER = ".govmigrate-demo"  # marks a folder the demo made, so a re-run may replace it
@@ -49,6 +52,7 @@ class Demo:
     workspace: Workspace | None = None
     county: SampleCounty | None = None
     server: CountyServer | None = None
+    preview_server: PreviewServer | None = None
     results: dict[str, list[str]] = field(default_factory=dict)  # step name -> what it reported
 
     @property
@@ -159,6 +163,32 @@ def step_map(demo: Demo) -> list[str]:
     return lines + format_coverage(report)
 
 
+def step_export(demo: Demo) -> list[str]:
+    """Write the migration package: items.jsonl and attachments per site, manifest.json last."""
+    if not demo.workspace.db.execute("SELECT COUNT(*) FROM item_mappings").fetchone()[0]:
+        return ["nothing to export yet: no mapping decisions (the map step comes first)"]
+    out = demo.directory / "package"
+    report = export(demo.workspace, out_dir=out)
+    lines = [f"{s.site_code}  {s.items} items, {s.attachments} files, {s.failed + s.attachments_failed} failed; "
+             f"{s.skipped} other pages not exported (list pages, dropped, {s.duplicates} duplicates)  {s.name}"
+             for s in report.sites]
+    problems = verify(out)
+    rows = demo.workspace.db.execute("SELECT COUNT(*) FROM id_map").fetchone()[0]
+    return lines + [f"package {out}: manifest {'verified' if not problems else 'has problems: ' + problems[0]}",
+                    f"id map: {rows} old URLs with their new URLs (table id_map; messages in id_map_messages)"]
+
+
+def step_preview(demo: Demo) -> list[str]:
+    """Render the package as a static copy of the parent platform and serve it on loopback."""
+    if not (demo.directory / "package" / "manifest.json").exists():
+        return ["nothing to preview yet: no package (the export step comes first)"]
+    report = preview(demo.workspace, demo.directory / "preview", package_dir=demo.directory / "package")
+    demo.preview_server = PreviewServer(report.out_dir).start()
+    return [f"{report.items} item pages, {report.columns} column pages, {report.attachments} files in {report.out_dir}",
+            f"preview served at {demo.preview_server.url} while the demo runs; later: "
+            f"govmigrate -w {demo.directory} preview -o {report.out_dir} --serve 8080"]
+
+
 STEPS: list[Step] = [
     Step("workspace", "Create the workspace", step_workspace),
     Step("county", "Generate and serve the sample county", step_county),
@@ -167,6 +197,8 @@ STEPS: list[Step] = [
     Step("crawl", "Crawl every site (politely, archived as WARC)", step_crawl),
     Step("audit", "Audit every site against the inspection rules", step_audit),
     Step("map", "Map items into the parent's column tree", step_map),
+    Step("export", "Export the migration package", step_export),
+    Step("preview", "Preview the package as the parent platform", step_preview),
 ]
 
 
@@ -193,6 +225,8 @@ def run_demo(directory: str | Path | None = None, port: int = 0, seed: int = DEF
     finally:
         if demo.server:
             demo.server.stop()
+        if demo.preview_server:
+            demo.preview_server.stop()
         if demo.workspace:
             demo.workspace.close()
     return demo

@@ -330,7 +330,6 @@ class _SiteExport:
             f"INSERT OR REPLACE INTO temp.staged_map ({STAGED_COLUMNS}) SELECT item_id, site_code, page_id, "
             f"source_url, kind, action, title, target_id, target_path, new_url, ?, ?, ?, duplicate_of, ? "
             f"FROM {TABLE} WHERE item_id = ?", [package_path, status, sha, self.run_at, item_id])
-        self.db.execute("DELETE FROM temp.staged_messages WHERE item_id = ?", [item_id])
         self.db.conn.executemany("INSERT INTO temp.staged_messages (item_id, site_code, level, message) VALUES (?, ?, ?, ?)",
                             [(item_id, self.code, level, text) for level, text in messages if text])
         for level, _ in messages:

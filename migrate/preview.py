@@ -59,6 +59,7 @@ class _Site:
         self.columns: dict[str, list] = {}
         for column in tree.columns:
             self.columns.setdefault("/".join(tree.names_path(column.id)), [])
+        self.order = {path: number for number, path in enumerate(self.columns)}
         self.base_prefix = builder.column_url(None)  # canonical base with a trailing slash
 
     def local(self, url: str | None) -> Path | None:
@@ -80,8 +81,14 @@ class _Site:
         tops = [c for c in self.tree.columns if not c.parent]
         return "".join(f'<a href="{html.escape(self.column_link(c.name))}">{html.escape(c.name)}</a>' for c in tops)
 
+    def tree_key(self, path: str) -> tuple:
+        """Tree file order; per-site columns (not in the file) by name under their parent."""
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return tuple((self.order.get(p, len(self.order)), p) for p in prefixes)
+
     def tree_html(self) -> str:
-        paths = sorted(self.columns)
+        paths = sorted(self.columns, key=self.tree_key)
         out = ["<ul>"]
         for path in paths:
             depth = path.count("/")
