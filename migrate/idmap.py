@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 STATUSES = ("exported", "needs_update", "skipped", "failed")
-KINDS = ("item", "attachment", "page")
-LEVELS = ("error", "warning", "notice")
 COLUMNS = (
     "item_id", "site_code", "page_id", "source_url", "kind", "action", "title", "target_id", "target_path",
     "new_url", "package_path", "status", "content_sha256", "duplicate_of", "last_run",
@@ -31,16 +29,6 @@ def make_item_id(site_code: str, source_url: str, kind: str = "item") -> str:
     """
     digest = hashlib.sha256(f"{site_code}\n{source_url}".encode("utf-8")).hexdigest()[:16]
     return f"{site_code}_{'f' if kind == 'attachment' else ''}{digest}"
-
-
-@dataclass
-class Message:
-    """One line of an item's message log."""
-
-    item_id: str
-    site_code: str
-    level: str
-    message: str
 
 
 @dataclass
@@ -64,42 +52,6 @@ class SiteStatus:
         return dict(self.__dict__)
 
 
-def rows_for_site(db, site_code: str):
-    """The site's id map rows keyed by item id (a site's rows fit in memory only as small tuples)."""
-    return {
-        row[0]: row
-        for row in db.execute(
-            "SELECT item_id, kind, status, content_sha256, package_path, new_url FROM id_map WHERE site_code = ?",
-            [site_code],
-        )
-    }
-
-
-def upsert(db, row: dict) -> None:
-    """Insert or replace one id map row (all COLUMNS)."""
-    db.execute(
-        f"INSERT OR REPLACE INTO id_map ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [row.get(c) for c in COLUMNS],
-    )
-
-
-def replace_messages(db, item_id: str, messages: list[Message], when: str) -> None:
-    """An item's log is the messages of the run that last (re)exported it."""
-    db.execute("DELETE FROM id_map_messages WHERE item_id = ?", [item_id])
-    db.conn.executemany(
-        "INSERT INTO id_map_messages (item_id, site_code, level, message, logged_at) VALUES (?, ?, ?, ?, ?)",
-        [(m.item_id, m.site_code, m.level, m.message, when) for m in messages],
-    )
-
-
-def delete_rows(db, item_ids: list[str]) -> None:
-    for start in range(0, len(item_ids), 500):
-        chunk = item_ids[start:start + 500]
-        marks = ",".join("?" for _ in chunk)
-        db.execute(f"DELETE FROM id_map WHERE item_id IN ({marks})", chunk)
-        db.execute(f"DELETE FROM id_map_messages WHERE item_id IN ({marks})", chunk)
-
-
 def rollback_rows(db, site_code: str) -> int:
     """Remove a site's rows and messages from the map; returns how many rows went."""
     count = db.execute("SELECT count(*) FROM id_map WHERE site_code = ?", [site_code]).fetchone()[0]
@@ -109,15 +61,6 @@ def rollback_rows(db, site_code: str) -> int:
         db.execute("DELETE FROM id_map_messages WHERE site_code = ?", [site_code])
         db.execute("DELETE FROM id_map WHERE site_code = ?", [site_code])
     return count
-
-
-def messages_for(db, item_id: str) -> list[dict]:
-    return [
-        {"level": level, "message": message, "logged_at": at}
-        for level, message, at in db.execute(
-            "SELECT level, message, logged_at FROM id_map_messages WHERE item_id = ? ORDER BY id", [item_id]
-        )
-    ]
 
 
 def site_counts(db, site_code: str) -> SiteStatus:

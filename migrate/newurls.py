@@ -107,9 +107,3 @@ def date_parts(published: str | None) -> tuple[str, str, str]:
         return "0000", "00", "00"
     year, month, day = match.groups()
     return year, f"{int(month):02d}" if month else "00", f"{int(day):02d}" if day else "00"
-
-
-def new_url_for(db, item_id: str, template_url: str | None) -> str | None:
-    """A receipt's URL for the item when the platform sent one, else the template URL."""
-    row = db.execute("SELECT new_url FROM receipts WHERE item_id = ?", [item_id]).fetchone()
-    return row[0] if row else template_url
