@@ -17,6 +17,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+import threading
 from urllib.parse import urlsplit
 
 import urllib3
@@ -156,14 +157,25 @@ class Fetcher:
     max_seconds: float = 120.0
     verify_tls: bool | str = True  # or the path of a CA bundle to trust (like requests' verify)
     per_host: int = 1
-    _pools: urllib3.PoolManager | None = field(default=None, repr=False)
+    _pools: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def __post_init__(self):
-        self._pools = urllib3.PoolManager(
-            num_pools=256, maxsize=max(1, self.per_host), block=False,
-            cert_reqs="CERT_REQUIRED" if self.verify_tls else "CERT_NONE",
-            ca_certs=(self.verify_tls if isinstance(self.verify_tls, str) else _ca_bundle()) if self.verify_tls else None,
-        )
+    def _pool(self, scheme: str, name: str, address: str, port: int):
+        """Keep-alive connections per host name (many names may share one address, as with resolve rules)."""
+        key = (scheme, name, address, port)
+        with self._lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                size = self.per_host + 1  # the next request may start while the last connection is put back
+                if scheme == "https":
+                    ca = (self.verify_tls if isinstance(self.verify_tls, str) else _ca_bundle()) if self.verify_tls else None
+                    pool = urllib3.HTTPSConnectionPool(
+                        address, port, maxsize=size, block=False, server_hostname=name, assert_hostname=name,
+                        cert_reqs="CERT_REQUIRED" if self.verify_tls else "CERT_NONE", ca_certs=ca)
+                else:
+                    pool = urllib3.HTTPConnectionPool(address, port, maxsize=size, block=False)
+                self._pools[key] = pool
+            return pool
 
     def target(self, url: str) -> tuple[str, str, int, str, bool]:
         """(scheme, address, port to connect to, Host header value, whether a resolve rule applied)."""
@@ -175,7 +187,7 @@ class Fetcher:
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` once. Raises :class:`FetchError` when no response arrives."""
-        scheme, address, port, host_header, resolved = self.target(url)
+        scheme, address, port, host_header, _ = self.target(url)
         parts = urlsplit(url)
         request_target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         send = {
@@ -186,13 +198,9 @@ class Fetcher:
             "Accept-Language": "zh-CN,zh;q=0.9",
         }
         send.update(headers or {})
-        pool_kwargs = None
-        if scheme == "https" and resolved:  # TLS still names (and checks) the real host
-            name = parts.hostname
-            pool_kwargs = {"server_hostname": name, "assert_hostname": name}
         started, clock = datetime.now(timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
         try:
-            pool = self._pools.connection_from_host(address, port, scheme, pool_kwargs=pool_kwargs)
+            pool = self._pool(scheme, parts.hostname or address, address, port)  # TLS names the real host
             resp = pool.urlopen(
                 "GET", request_target, headers=send, redirect=False, retries=False, preload_content=False,
                 decode_content=False, assert_same_host=False,
