@@ -163,4 +163,23 @@ def test_preview_serves_every_new_url(ws, tmp_path):
             with urllib.request.urlopen(server.url.rstrip("/") + parts.path, timeout=10) as response:
                 assert response.status == 200, url
         home = urllib.request.urlopen(server.url, timeout=10).read().decode("utf-8")
+        columns = [p for p in Path(report.out_dir).rglob("index.html") if p.parent != Path(report.out_dir)]
+        busiest = max(columns, key=lambda p: p.read_text("utf-8").count("<li><a"))
+        second = busiest.parent.relative_to(report.out_dir).as_posix() + "/index_1.html"
+        with urllib.request.urlopen(server.url + urllib.request.pathname2url(second), timeout=10) as response:
+            assert response.status == 200 and "index.html" in response.read().decode("utf-8")  # pagination
     assert "乡镇动态" in home and "通知公告" in home
+
+
+def test_attachments_read_from_the_warc_when_the_database_kept_no_bytes(ws, tmp_path):
+    """A crawl that kept attachment bytes only in its WARC archive exports the same files."""
+    export(ws, out_dir=tmp_path / "from-db")
+    with ws.db.conn:
+        moved = ws.db.conn.execute("UPDATE pages SET body = NULL WHERE kind = 'attachment' AND warc_file IS NOT NULL "
+                                   "AND warc_offset IS NOT NULL").rowcount
+    assert moved >= 10
+    ws.db.execute("DELETE FROM id_map")
+    export(ws, out_dir=tmp_path / "from-warc")
+    assert verify(tmp_path / "from-warc") == []
+    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in root.glob("*/attachments/*")}  # noqa: E731
+    assert files(tmp_path / "from-warc") == files(tmp_path / "from-db") != {}
