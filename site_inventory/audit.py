@@ -228,7 +228,10 @@ def _fill(q: Queries, sites: dict[str, SiteAudit], day: date, overrides: dict) -
 def _columns(q: Queries, sites: dict[str, SiteAudit], day: date, overrides: dict) -> None:
     """Column figures from SQL; kind, blankness and staleness decided here, once per column."""
     rows = q.columns()
-    parents = {(r["site_code"], r["path"].rsplit(" > ", 1)[0]) for r in rows if " > " in r["path"]}
+    parents = set()
+    for code, path in q.record_paths():
+        names = path.split(" > ")
+        parents.update((code, " > ".join(names[:n])) for n in range(1, len(names)))
     for r in rows:
         code = r["site_code"]
         kind, source = rules.column_kind(code, r["path"], r["name"], overrides)

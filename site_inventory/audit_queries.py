@@ -20,6 +20,9 @@ DAY_SQL = """date(CASE length(trim({col}))
 FOLDER_SQL = "rtrim({u}, replace({u}, '/', ''))"
 NO_QUERY_SQL = "CASE WHEN instr({c}, '?') > 0 THEN substr({c}, 1, instr({c}, '?') - 1) ELSE {c} END"
 HOME_CRUMBS = "('首页', '网站首页', '主页', '返回首页')"
+TAIL_CRUMBS = "('正文', '详情', '内容', '文章内容', '详细内容', '查看内容', '浏览文章', '阅读文章', '信息详情', '新闻详情', '文章详情')"
+LAST_SEGMENT_SQL = "replace({x}, rtrim({x}, replace({x}, char(31), '')), '')"  # after the last char(31)
+TRAP_REASONS = "('calendar-trap', 'calendar-out-of-range', 'too-many-query-variants', 'repeating-path')"
 
 ATTACHMENT_TYPES = {
     "pdf": "PDF", "doc": "DOC", "docx": "DOCX", "xls": "XLS", "xlsx": "XLSX", "wps": "WPS", "et": "WPS",
@@ -68,34 +71,48 @@ class Queries:
         self.temp.append(name)
 
     def _prepare(self) -> None:
-        """The sets every later query joins: audited sites, their items, their column pages."""
+        """The sets every later query joins: audited sites, their pages with a path, items, column pages.
+
+        Pages the crawler found to be a trap (a calendar, endless query variants: a URL of the same
+        path was skipped for it) are neither items nor columns.
+        """
         self.conn.execute("DROP TABLE IF EXISTS temp.audit_selected")
         self.conn.execute("CREATE TEMP TABLE audit_selected (site_code TEXT PRIMARY KEY)")
         self.temp.append("audit_selected")
         self.conn.executemany("INSERT INTO audit_selected VALUES (?)", [(c,) for c in self.codes])
-        self._temp("audit_items", f"""
-            SELECT page_id, site_code, url, title, COALESCE(named, CASE WHEN crumb IN {HOME_CRUMBS} THEN NULL
-                   ELSE NULLIF(trim(crumb), '') END) AS column_name, day
-            FROM (SELECT r.page_id, r.site_code, p.url, r.title, NULLIF(trim(r.column_name), '') AS named,
-                         CASE WHEN json_valid(r.breadcrumb) AND json_array_length(r.breadcrumb) > 0 THEN json_extract(
-                             r.breadcrumb, '$[' || (json_array_length(r.breadcrumb) - 1) || ']') END AS crumb,
-                         {DAY_SQL.format(col='r.published')} AS day
-                  FROM audit_selected s JOIN records r ON r.site_code = s.site_code AND r.page_type = 'article'
-                  JOIN pages p ON p.id = r.page_id AND p.kind = 'page' AND p.soft_404 = 0
-                                  AND p.status BETWEEN 200 AND 299)""",
-                   ("site_code, url", "site_code, day"))
+        trap = "0"
+        if "path_key" in self._columns_of("crawl_urls"):
+            self._temp("audit_trap_paths", f"""
+                SELECT DISTINCT cu.site_code, cu.path_key FROM audit_selected s
+                JOIN crawl_urls cu ON cu.site_code = s.site_code AND cu.state = 'skipped'
+                WHERE cu.reason IN {TRAP_REASONS}""", ("site_code, path_key",))
+            trap = """EXISTS (SELECT 1 FROM crawl_urls cu JOIN audit_trap_paths t
+                          ON t.site_code = cu.site_code AND t.path_key = cu.path_key
+                          WHERE cu.site_code = p.site_code AND cu.url = p.url)"""
         crumbs = f"""(SELECT group_concat(value, ' > ') FROM (SELECT trim(value) AS value FROM json_each(
             CASE WHEN json_valid(r.breadcrumb) THEN r.breadcrumb ELSE '[]' END)
-            WHERE trim(value) NOT IN {HOME_CRUMBS} AND trim(value) != '' ORDER BY key))"""
-        folder = FOLDER_SQL.format(u=NO_QUERY_SQL.format(c="p.url"))
-        self._temp("audit_column_pages", f"""
-            SELECT page_id, site_code, url, COALESCE(crumbs, name, folder) AS path,
-                   COALESCE(name, crumbs, folder) AS name
-            FROM (SELECT r.page_id, r.site_code, p.url, {crumbs} AS crumbs,
-                         NULLIF(trim(r.column_name), '') AS name, {folder} AS folder
-                  FROM audit_selected s JOIN records r ON r.site_code = s.site_code
-                  JOIN pages p ON p.id = r.page_id AND p.kind = 'page'
-                  WHERE r.page_type IN ('list', 'column_index'))""", ("site_code, url", "site_code, path"))
+            WHERE trim(value) NOT IN {HOME_CRUMBS} AND trim(value) NOT IN {TAIL_CRUMBS} AND trim(value) != ''
+            ORDER BY key))"""
+        self._temp("audit_records", f"""
+            SELECT r.page_id, r.site_code, p.url, r.page_type, r.title, NULLIF(trim(r.column_name), '') AS named,
+                   {crumbs} AS crumbs, {FOLDER_SQL.format(u=NO_QUERY_SQL.format(c="p.url"))} AS folder,
+                   {DAY_SQL.format(col='r.published')} AS day
+            FROM audit_selected s JOIN records r ON r.site_code = s.site_code
+            JOIN pages p ON p.id = r.page_id AND p.kind = 'page' AND p.soft_404 = 0 AND p.status BETWEEN 200 AND 299
+            WHERE NOT {trap}""")
+        last = LAST_SEGMENT_SQL.format(x="replace(crumbs, ' > ', char(31))")
+        self._temp("audit_items", f"""
+            SELECT page_id, site_code, url, title, COALESCE(named, {last}) AS column_name, day
+            FROM audit_records WHERE page_type = 'article'""", ("site_code, url", "site_code, day"))
+        self._temp("audit_column_pages", """
+            SELECT page_id, site_code, url, COALESCE(crumbs, named, folder) AS path,
+                   COALESCE(named, crumbs, folder) AS name
+            FROM audit_records WHERE page_type IN ('list', 'column_index')""", ("site_code, url", "site_code, path"))
+
+    def record_paths(self) -> list[tuple]:
+        """Every breadcrumb path the audited pages show: a column is a parent when a path extends it."""
+        return self.conn.execute("""
+            SELECT DISTINCT site_code, crumbs FROM audit_records WHERE crumbs LIKE '% > %'""").fetchall()
 
     def sites(self) -> list[dict]:
         return self._rows("""SELECT site_code, name, url, level, action FROM sites

@@ -47,9 +47,12 @@ class Builder:
     def failed(self, code, url, error="connection refused"):
         self._url(code, url, "failed", "link", error)
 
-    def _url(self, code, url, state, via, error=None):
+    def skipped(self, code, url, reason):
+        self._url(code, url, "skipped", "link", reason=reason)
+
+    def _url(self, code, url, state, via, error=None, reason=None):
         row = {"site_code": code, "url": url, "host": urlsplit(url).hostname, "path_key": url.split("?")[0],
-               "state": state, "discovered_via": via, "attempts": 1, "last_error": error,
+               "state": state, "discovered_via": via, "attempts": 1, "last_error": error, "reason": reason,
                "discovered_at": NOW, "updated_at": NOW}
         known = {r[1] for r in self.conn.execute("PRAGMA table_info(crawl_urls)")}
         row = {k: v for k, v in row.items() if k in known}

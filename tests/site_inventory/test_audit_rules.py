@@ -327,3 +327,20 @@ def test_reposts_across_sites_with_extractions_fingerprints(ws):
     assert mine[0].similarity >= 0.9
     assert result.warnings == ["1 items have a fingerprint in an unknown format: not compared for reposts"]
     assert only(audit(ws, [CODE], as_of=AS_OF)).reposts == mine  # other sites are compared even when not audited
+
+
+def test_placeholder_crumbs_trap_pages_and_single_page_children(ws):
+    b, home = town(ws)
+    fresh(b, home)
+    b.column(CODE, f"{home}tzgg/", "通知公告", [(f"{home}tzgg/1.html", day(2))], crumbs=["通知公告", "正文"])
+    b.page(CODE, f"{home}zjqx/", page_type="column_index", title="走进", column_name="走进", breadcrumb=["首页", "走进"])
+    b.page(CODE, f"{home}zjqx/gk.html", page_type="article", published=day(300), breadcrumb=["首页", "走进", "概况"])
+    for month in ("2024-05", "2024-06"):
+        b.page(CODE, f"{home}calendar/?month={month}", page_type="list", title="日历", breadcrumb=[])
+    b.skipped(CODE, f"{home}calendar/?month=2024-07", "calendar-trap")
+    b.commit()
+    site = only(audit(ws, as_of=AS_OF))
+    cols = {c.path: c for c in site.columns}
+    assert set(cols) == {"要闻", "通知公告", "走进"}  # no "通知公告 > 正文", no calendar column
+    assert cols["通知公告"].items == 1
+    assert not cols["走进"].blank and cols["走进"].has_subcolumns
