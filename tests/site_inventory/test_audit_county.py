@@ -10,6 +10,7 @@ import json
 
 import openpyxl
 import pytest
+from headless_chromium import CHROMIUM, chromium
 
 from site_inventory import audit_report
 from site_inventory.audit import audit
@@ -148,3 +149,15 @@ def test_totals_and_xlsx_agree_with_json(county, tmp_path):
         assert (row["空白栏目"], row["不更新栏目"], row["断链"], row["无日期信息"], row["转载"], row["信息数"]) == (
             site["blank_columns"], site["stale_columns"], len(site["broken_links"]), len(site["undated_items"]),
             len(site["reposts"]), site["items"])
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium)")
+def test_county_report_renders_in_chromium(county, tmp_path):
+    manifest, ws, result = county
+    page = audit_report.write(result, "html", tmp_path / "county.html")
+    text = page.read_text(encoding="utf-8")
+    assert all(f'href="#site-{s["site_code"]}"' in text for s in manifest["sites"])
+    shot = tmp_path / "county.png"
+    assert chromium(page, tmp_path, f"--screenshot={shot}", "--window-size=1300,3000") == []
+    assert shot.stat().st_size > 50_000

@@ -2,8 +2,6 @@
 import csv
 import json
 import re
-import shutil
-import subprocess
 
 import jsonschema
 import openpyxl
@@ -11,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from audit_builder import Builder
+from headless_chromium import CHROMIUM, chromium
 from migrate.cli import cli
 from site_inventory import audit_report
 from site_inventory.audit import audit
@@ -109,19 +108,6 @@ def test_cli_writes_default_path_and_prints_it(ws):
     assert [s["site_code"] for s in summary["sites"]] == [B] and summary["report"].endswith("b.html")
     out = runner.invoke(cli, ["-w", str(ws.path), "audit", "0000000000"])
     assert out.exit_code == 2 and "0000000000" in out.output
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr",
-                "--v=0"]
-
-
-def chromium(page, tmp_path, *args):
-    """Run headless chromium on a file; returns the console messages it logged."""
-    run = subprocess.run([CHROMIUM, *CHROME_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args,
-                          page.as_uri()], capture_output=True, text=True, timeout=120)
-    return [line for line in run.stderr.splitlines() if ":CONSOLE" in line]
 
 
 @pytest.mark.browser
