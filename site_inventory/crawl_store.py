@@ -145,14 +145,23 @@ def resolve_redirects(conn: sqlite3.Connection, site_code: str) -> int:
 
 
 def update_link_targets(conn: sqlite3.Connection, site_code: str) -> None:
-    """Copy each link target's HTTP status and crawl state into the links of this site."""
+    """Copy each link target's HTTP status and crawl state into the links of this site, and the
+    status of this site's pages into other sites' links that had none (a status found by a link
+    check of targets no crawl fetched is kept)."""
     conn.execute(
         "UPDATE links SET"
-        " target_status = (SELECT p.status FROM pages p WHERE p.url = links.target_url"
-        "   ORDER BY p.site_code = ? DESC LIMIT 1),"
+        " target_status = COALESCE((SELECT p.status FROM pages p WHERE p.url = links.target_url"
+        "   ORDER BY p.site_code = ? DESC LIMIT 1), target_status),"
         " target_state = (SELECT c.state FROM crawl_urls c WHERE c.url = links.target_url"
         "   AND c.site_code = ?)"
         " WHERE site_code = ?",
+        (site_code, site_code, site_code),
+    )
+    conn.execute(
+        "UPDATE links SET target_status = (SELECT p.status FROM pages p WHERE p.url = links.target_url"
+        "   AND p.site_code = ?)"
+        " WHERE target_status IS NULL AND site_code != ?"
+        " AND EXISTS (SELECT 1 FROM pages p WHERE p.url = links.target_url AND p.site_code = ?)",
         (site_code, site_code, site_code),
     )
 

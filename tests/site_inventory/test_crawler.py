@@ -66,7 +66,8 @@ PAGES = {
               '<a href="/private/secret.html">内部</a> <a href="http://www.gov.cn/">中国政府网</a>'
               '<a href="/gone.html">已删除</a> <a href="/files/plan.pdf">规划附件</a>'
               '<a href="/old">旧地址</a> <a href="mailto:office@zhen.example.gov.cn">信箱</a>'
-              '<iframe src="/frame.html"></iframe><img src="/img/logo.png" alt="标志">'),
+              '<iframe src="/frame.html"></iframe><img src="/img/logo.png" alt="标志">'
+              '<a href="http://www.xiang.example.gov.cn/new.html">乡政府</a>'),
     "/col/col1/index.html": html(
         '<div id="4567"><script type="text/xml"><datastore><recordset>'
         '<record><![CDATA[<li><a href="/art/2020/1/2/art_1_10.html">通知十</a></li>]]></record>'
@@ -320,3 +321,17 @@ def test_cli_crawl_and_report_json(tmp_path, site):
     assert f"{CODE}: {report[0]['fetched']} fetched" in text and "robots 1" in text
     bad = runner.invoke(cli, ["-w", str(tmp_path / "ws"), "crawl", "0000000000"])
     assert bad.exit_code == 2 and "0000000000" in bad.output
+
+
+def test_links_into_another_site_get_its_status_when_that_site_is_crawled_later(tmp_path, site):
+    ws = workspace_for(tmp_path, site)
+    other = "http://www.xiang.example.gov.cn/new.html"
+    crawl(ws, [CODE], delay=0)
+    status = "SELECT target_status FROM links WHERE source_url = ? AND target_url = ?"
+    assert ws.db.execute(status, (u("/"), other)).fetchone() == (None,)
+    save_rules(ws.db, [parse_rule(f"www.xiang.example.gov.cn:80:127.0.0.1:{site.port}")])
+    ws.db["sites"].insert({"site_code": "3311270002", "name": "白沙乡", "url": "http://www.xiang.example.gov.cn/",
+                           "aliases": "[]", "level": "township", "action": "migrate",
+                           "created_at": "2024-01-01", "updated_at": "2024-01-01"})
+    crawl(ws, ["3311270002"], delay=0)
+    assert ws.db.execute(status, (u("/"), other)).fetchone() == (200,)
