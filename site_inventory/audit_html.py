@@ -186,7 +186,7 @@ def _charts(site: SiteAudit) -> str:
     by_column = hbar([(c.path, c.items, COLORS["bad"] if c.blank else COLORS["bar"]) for c in site.columns], unit="条")
     years = vbar(sorted(site.items_by_year.items()))
     fresh = hbar([(c.path, c.age_days, COLORS["bad"] if c.stale else COLORS["ok"] if c.newest else COLORS["none"])
-                  for c in site.columns if not c.blank], unit="天", cap=365)
+                  for c in site.columns if c.items], unit="天", cap=365)
     return (f"<figure><figcaption>各栏目信息数（红色为空白栏目）</figcaption>{by_column}</figure>"
             f"<figure><figcaption>信息按年份</figcaption>{years}</figure>"
             f"<figure><figcaption>栏目更新情况（最新信息距今天数，红色为不更新）</figcaption>{fresh}</figure>")
