@@ -58,7 +58,7 @@ def export_command(workspace, codes, out_dir, dry_run, update, limit, json_outpu
                        f"{s.attachments_failed} files failed")
         if not dry_run:
             click.echo(f"Package: {report.out_dir}" + (" (manifest written)" if report.manifest_written else " (unchanged)"))
-        click.echo("Messages per item: govmigrate status, or the id_map_messages table of workspace.db.")
+        click.echo("Messages per item (error/warning/notice): table id_map_messages of workspace.db.")
     if report.total("failed") or report.total("attachments_failed"):
         raise click.exceptions.Exit(FAILED_CHECKS)
 
