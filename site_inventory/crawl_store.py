@@ -20,7 +20,6 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 class Stored:
     """What storing a response did: whether the page is new or its bytes changed."""
 
-    page_id: int
     new: bool
     changed: bool
 
@@ -39,18 +38,19 @@ def store_page(
     result: Analysis,
     run_id: int,
     warc: tuple[str, int, int] | None,
+    old=None,
 ) -> Stored:
-    """Insert or update the page row of a response (a 304 only refreshes the fetch time)."""
+    """Insert or update the page row of a response (a 304 only refreshes the fetch time).
+
+    ``old`` is :func:`previous` for the URL, as read when it was claimed (nothing else writes it).
+    """
     stamp = now()
-    old = previous(conn, claim.site_code, claim.url)
     if resp.status == 304 and old is not None:
         conn.execute(
             "UPDATE pages SET fetched_at = ?, run_id = ? WHERE site_code = ? AND url = ?",
             (stamp, run_id, claim.site_code, claim.url),
         )
-        page_id = conn.execute("SELECT id FROM pages WHERE site_code = ? AND url = ?",
-                               (claim.site_code, claim.url)).fetchone()[0]
-        return Stored(page_id, new=False, changed=False)
+        return Stored(new=False, changed=False)
     changed = old is not None and (old[2] != result.sha256 or old[3] != resp.status)
     redirect = result.location if resp.status in REDIRECT_STATUSES else None
     chain = [[claim.url, resp.status], [redirect, None]] if redirect else []
@@ -95,9 +95,7 @@ def store_page(
         f" changed_at = CASE WHEN ? THEN excluded.changed_at ELSE pages.changed_at END",
         (*row.values(), stamp if (changed or old is None) else None, int(changed)),
     )
-    page_id = conn.execute("SELECT id FROM pages WHERE site_code = ? AND url = ?",
-                           (claim.site_code, claim.url)).fetchone()[0]
-    return Stored(page_id, new=old is None, changed=changed)
+    return Stored(new=old is None, changed=changed)
 
 
 def store_links(conn: sqlite3.Connection, site_code: str, source: str, links: list[tuple[str, str, str, bool]]) -> None:

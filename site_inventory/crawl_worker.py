@@ -79,6 +79,7 @@ class Task:
     headers: dict
     host: Host
     slot_held: bool = False
+    previous: tuple | None = None  # (etag, last_modified, sha256, status) of the stored page, if any
 
 
 @dataclass

@@ -161,27 +161,28 @@ class Crawler:
         events: queue.SimpleQueue = queue.SimpleQueue()
         stop = threading.Event()
         outstanding = 0  # tasks handed to workers whose outcome is not stored yet
+        batch: list = []  # outcomes waiting to be stored
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
             while True:
                 if deadline and time.monotonic() >= deadline and self.stopped_by is None:
                     self.stopped_by = "time-limit"
                     stop.set()
-                tasks = [] if self.stopped_by else self._dispatchable()
-                for task in tasks:
+                with self.conn:  # store what came back and claim what goes out: one transaction
+                    for _, task, outcome in batch:
+                        self._store(task, outcome)
+                    tasks = [] if self.stopped_by else self._dispatchable()
+                outstanding += len(tasks) - len(batch)
+                for task in tasks:  # claims are committed before any request is made
                     pool.submit(work, self.fetcher, task, events, stop)
-                outstanding += len(tasks)
+                if batch:
+                    self.progress.update(self.sites)
                 if not outstanding:
                     if self.stopped_by or not any(h.has_work for h in self.hosts.values()):
                         break
                     time.sleep(self._idle_wait())
+                    batch = []
                     continue
                 batch = drain(events, self._idle_wait())
-                if batch:
-                    with self.conn:
-                        for _, task, outcome in batch:
-                            self._store(task, outcome)
-                    outstanding -= len(batch)
-                    self.progress.update(self.sites)
         self._finish()
         summary = CrawlSummary(elapsed=time.monotonic() - started, stopped_by=self.stopped_by)
         for code, site in self.sites.items():
@@ -196,15 +197,14 @@ class Crawler:
     def _dispatchable(self) -> list[Task]:
         """Claim URLs so each host has one task beyond its running ones, waiting in a worker for its turn."""
         tasks = []
-        with self.conn:
-            for host in self.hosts.values():
-                while host.has_work and host.in_flight <= self.opts.per_host:
-                    task = self._next_task(host)
-                    if task is None:
-                        break
-                    tasks.append(task)
-                    host.in_flight += 1
-                    task.site.in_flight += 1
+        for host in self.hosts.values():
+            while host.has_work and host.in_flight <= self.opts.per_host:
+                task = self._next_task(host)
+                if task is None:
+                    break
+                tasks.append(task)
+                host.in_flight += 1
+                task.site.in_flight += 1
         return tasks
 
     def _active_sites(self, host: Host) -> list[str]:
@@ -267,7 +267,7 @@ class Crawler:
                 headers["If-None-Match"] = old[0]
             if old[1]:
                 headers["If-Modified-Since"] = old[1]
-        return Task(claim, site, headers, self.hosts[host_of(claim.url)])
+        return Task(claim, site, headers, self.hosts[host_of(claim.url)], previous=old)
 
     def _load_robots(self, host: Host) -> None:
         """Rules of a host whose robots.txt was fetched in an earlier run (or could not be)."""
@@ -321,7 +321,8 @@ class Crawler:
             self._failed_attempt(host, site, claim, attempts, kind, _describe(resp), resp.retry_after)
             return
         offset, length = site.warc.append(outcome.records)
-        stored = crawl_store.store_page(self.conn, claim, resp, result, site.run_id, (site.warc_rel, offset, length))
+        stored = crawl_store.store_page(self.conn, claim, resp, result, site.run_id, (site.warc_rel, offset, length),
+                                         task.previous)
         if result.kind in ("page", "attachment") and stored.new:
             site.content_pages += 1
         site.counts["changed"] += stored.changed
