@@ -189,6 +189,41 @@ def step_preview(demo: Demo) -> list[str]:
             f"govmigrate -w {demo.directory} preview -o {report.out_dir} --serve 8080"]
 
 
+
+def step_redirects(demo: Demo) -> list[str]:
+    """Plan a decision for every old URL, lint it, write the nginx config and the planners' CSV."""
+    from migrate.redirect_export import export_redirects
+    from migrate.redirect_lint import lint
+    from migrate.redirects import plan
+
+    sites = plan(demo.workspace)
+    checked = lint(demo.workspace)
+    folder = demo.directory / "redirects"
+    nginx = export_redirects(demo.workspace, "nginx", folder / "nginx")
+    export_redirects(demo.workspace, "csv", folder / "redirects.csv")
+    lines = [f"{s.site_code}  {s.urls} old URLs: 301 {s.statuses.get('301', 0)}, 410 {s.statuses.get('410', 0)}  {s.name}"
+             for s in sites]
+    return lines + [f"lint: {checked.errors} error(s), {checked.warnings} warning(s) in {checked.checked} old URLs",
+                    f"nginx config (maps, one server per site, notice and 410 pages): {nginx.files[0]}, "
+                    f"{sum(s.entries for s in nginx.sites)} map entries, {nginx.rejected} rejected",
+                    f"planners' table (UTF-8 with BOM): {folder / 'redirects.csv'}"]
+
+
+def step_shutdown(demo: Demo) -> list[str]:
+    """The closure checklist of every closing site, reported only (no --yes)."""
+    from migrate.shutdown import AUTOMATED, shutdown
+
+    report = shutdown(demo.workspace, all_closing=True)
+    lines = []
+    for site in report.sites:
+        steps = {s.step: s for s in site.steps}
+        done = [n for n in AUTOMATED if steps[n].status == "ok"]
+        todo = [f"{n} ({steps[n].status})" for n in AUTOMATED if steps[n].status != "ok"]
+        manual = sum(1 for s in site.steps if s.step not in AUTOMATED)
+        lines.append(f"{site.site_code}  {'ready' if site.ready else 'not ready'}: ok {', '.join(done) or '-'}; "
+                     f"to do {', '.join(todo) or '-'}; {manual} manual tasks open  {site.name}")
+    return lines + [f"full checklist: govmigrate -w {demo.directory} shutdown --all-closing (add --yes to run it)"]
+
 STEPS: list[Step] = [
     Step("workspace", "Create the workspace", step_workspace),
     Step("county", "Generate and serve the sample county", step_county),
@@ -199,6 +234,8 @@ STEPS: list[Step] = [
     Step("map", "Map items into the parent's column tree", step_map),
     Step("export", "Export the migration package", step_export),
     Step("preview", "Preview the package as the parent platform", step_preview),
+    Step("redirects", "Plan, lint and export the redirects of every old URL", step_redirects),
+    Step("shutdown", "The closure checklist of every closing site", step_shutdown),
 ]
 
 

@@ -12,6 +12,7 @@ day the period ends. Keys are quoted with ``\\`` and ``"`` escaped; values are s
 from __future__ import annotations
 
 import os
+import pwd
 import re
 import shutil
 import tempfile
@@ -19,12 +20,22 @@ from datetime import date
 from pathlib import Path
 
 from .notice import GONE_FILE, NOTICE_FILE, PAGES_DIR, write_pages
+from .redirect_lint import allowlist
 from .redirect_export import (ExportReport, RedirectExportError, Rejections, ServerSite, check_names,
                               check_pages_root, entries, server_sites)
 
 CONF_NAME = "redirects.conf"
 PAGES = "pages"
 _LISTEN = re.compile(r"(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9a-fA-F:]+\]:)?\d{1,5}\Z")
+
+
+# The parts of a site's map value, for the server and its 410 page (SSI). Named captures in maps,
+# never "set $x $1": nginx re-escapes % in captures copied by "set" when the request had escapes.
+SHARED_MAPS = """map $gm_rule $gm_target { "~^(?:301|home) (?<gm_t>\\S+)$" $gm_t; default ""; }
+map $gm_rule $gm_archive { "~^410 (?<gm_a>http\\S*) " $gm_a; default ""; }
+map $gm_rule $gm_suggest { "~^410 \\S+ (?<gm_s>http\\S*)$" $gm_s; default ""; }
+
+"""
 
 
 def quote_key(data: bytes) -> bytes:
@@ -94,10 +105,9 @@ def _server(site: ServerSite, listen: list[str], root: str) -> bytes:
         f"    error_page 410 /{PAGES_DIR}/{GONE_FILE};",
         f"    location ^~ /{PAGES_DIR}/ {{ internal; ssi on; default_type text/html; }}",
         "    location / {",
+        f"        set $gm_rule $gmr_{s};",
         *notice,
-        f'        if ($gmr_{s} ~ "^(?:301|home) (\\S+)$") {{ return 301 $1; }}',
-        f'        if ($gmr_{s} ~ "^410 (http\\S*) ") {{ set $gm_archive $1; }}',
-        f'        if ($gmr_{s} ~ "^410 \\S+ (http\\S*)$") {{ set $gm_suggest $1; }}',
+        "        if ($gm_target) { return 301 $gm_target; }",
         "        return 410;",
         "    }",
         "}",
@@ -106,7 +116,7 @@ def _server(site: ServerSite, listen: list[str], root: str) -> bytes:
 
 
 def _site_maps(workspace, site: ServerSite, body, rejections: Rejections, stats: dict) -> None:
-    s = site.suffix
+    s, hosts = site.suffix, allowlist(workspace.config)
     for line in _query_maps(site):
         body.write(line)
     status, target, suggested = site.fallback_entry()
@@ -114,7 +124,7 @@ def _site_maps(workspace, site: ServerSite, body, rejections: Rejections, stats:
     body.write(f"map {source} $gmr_{s} {{\n    default ".encode("ascii")
                + quote_value(value_for(site, status, target, "unknown", None, suggested)) + b";\n")
     count = 0
-    for entry in entries(workspace.db, site, rejections, key_ok):
+    for entry in entries(workspace.db, site, rejections, key_ok, hosts):
         value = value_for(site, entry.status, entry.target, entry.kind, entry.archive_url, entry.suggested_url)
         body.write(b"    " + quote_key(entry.key) + b" " + quote_value(value) + b";\n")
         stats["max_key"] = max(stats["max_key"], len(entry.key))
@@ -163,7 +173,7 @@ def write_nginx(workspace, out: Path, codes, listen: list[str], pages_root: str 
         with open(tmp, "wb") as handle:
             handle.write(("# govmigrate redirects: include inside http {}. Generated; edit the plan, not this file.\n"
                           f"map_hash_bucket_size {bucket};\nmap_hash_max_size {max_size};\n"
-                          'geo $gm_dollar { default "$"; }\n\n').encode("ascii"))
+                          'geo $gm_dollar { default "$"; }\n' + SHARED_MAPS).encode("ascii"))
             body.seek(0)
             shutil.copyfileobj(body, handle, 1 << 20)
         tmp.replace(target)
@@ -172,9 +182,13 @@ def write_nginx(workspace, out: Path, codes, listen: list[str], pages_root: str 
 
 
 def standalone_conf(include: Path, run_dir: Path, error_log: str | None = None) -> str:
-    """A minimal nginx.conf around ``include`` for staging and tests (run with ``-p run_dir``)."""
+    """A minimal nginx.conf around ``include`` for staging and tests (run with ``-p run_dir``).
+
+    Workers run as the user who starts nginx (also root), so they read what that user wrote.
+    """
     run = str(run_dir)
-    return (f"worker_processes 1;\ndaemon off;\npid {run}/nginx.pid;\nerror_log {error_log or run + '/error.log'} warn;\n"
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
+    return (f"{user}worker_processes 1;\ndaemon off;\npid {run}/nginx.pid;\nerror_log {error_log or run + '/error.log'} warn;\n"
             "events { worker_connections 256; }\n"
             "http {\n    access_log off;\n"
             + "".join(f"    {kind}_temp_path {run}/tmp-{kind};\n" for kind in

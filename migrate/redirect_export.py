@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 from .idmap import now
 from .notice import Notice, notice_days, notice_for
-from .redirect_lint import HOST_NAME, safe_url
+from .redirect_lint import HOST_NAME, allowed, safe_url
 from .redirects import PLAN_COLUMNS, SiteContext, plan_rows, site_contexts
 
 FORMATS = ("nginx", "apache", "csv", "json")
@@ -146,11 +146,12 @@ class Rejections:
             self.batch = []
 
 
-def entries(db, site: ServerSite, rejections: Rejections, key_ok=lambda key: None) -> Iterator[Entry]:
+def entries(db, site: ServerSite, rejections: Rejections, key_ok, hosts: list[str]) -> Iterator[Entry]:
     """The site's map entries, one per server key, in key order; rejections recorded on the way.
 
     Of several old URLs with one key the first crawled, shortest URL wins (``/a/b`` over ``/a%2Fb``).
-    ``key_ok(bytes)`` may reject keys a given server cannot hold (returns why, or None).
+    ``key_ok(bytes)`` rejects keys a given server cannot hold (returns why, or None); targets and
+    suggested links must be safe URLs on the allowlisted ``hosts`` (lint says so first; this makes sure).
     """
     from .matchkeys import key_bytes
 
@@ -168,7 +169,7 @@ def entries(db, site: ServerSite, rejections: Rejections, key_ok=lambda key: Non
             rejections.add(site, old, f"a server sees it as {holder}, which is already in the map", differs)
             continue
         entry.key = key_bytes(key)
-        why = key_ok(entry.key) or _unsafe_links(entry)
+        why = key_ok(entry.key) or _unsafe_links(entry, hosts)
         if why:
             rejections.add(site, old, why, differs)
             continue
@@ -180,11 +181,13 @@ def entries(db, site: ServerSite, rejections: Rejections, key_ok=lambda key: Non
         yield entry
 
 
-def _unsafe_links(entry: Entry) -> str | None:
+def _unsafe_links(entry: Entry, hosts: list[str]) -> str | None:
     for what, url in (("target", entry.target), ("archive link", entry.archive_url),
                       ("suggested link", entry.suggested_url)):
         if url and not safe_url(url):
             return f"its {what} {url!r} is not a safe absolute http(s) URL"
+        if url and what != "archive link" and not allowed(url, hosts):
+            return f"its {what} {url} is on a host outside the allowlist"
     if entry.status == 301 and not entry.target:
         return "301 without a target"
     return None

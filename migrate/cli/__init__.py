@@ -157,3 +157,5 @@ from . import crawl  # noqa: E402,F401  (registers 'govmigrate crawl', 'crawl-re
 from . import demo  # noqa: E402,F401  (registers 'govmigrate demo', 'demo serve')
 from . import export  # noqa: E402,F401  (registers 'govmigrate export', 'rollback', 'status', 'receipts', 'preview')
 from . import extract  # noqa: E402,F401  (registers 'govmigrate extract', 'extract-page')
+from . import redirects  # noqa: E402,F401  (registers 'govmigrate redirects plan/import-log/lint/export/verify')
+from . import shutdown  # noqa: E402,F401  (registers 'govmigrate shutdown')

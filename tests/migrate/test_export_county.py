@@ -19,14 +19,6 @@ from site_inventory.urls import canonicalize
 import county_pipeline
 
 
-@pytest.fixture(scope="session")
-def county_workspace(sample_county, tmp_path_factory):
-    """The county crawled, extracted and mapped once per session (copied by each test)."""
-    folder = tmp_path_factory.mktemp("county") / "ws"
-    with CountyServer(sample_county) as server:
-        return county_pipeline.build(folder, sample_county, server)
-
-
 @pytest.fixture
 def ws(county_workspace, tmp_path):
     workspace = county_pipeline.copy(county_workspace, tmp_path / "ws")
