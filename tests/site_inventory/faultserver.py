@@ -248,9 +248,13 @@ def describe(pairs: list[tuple[Hit, Hit]]) -> str:
 
 
 def gaps(hits: Iterable[Hit]) -> list[float]:
-    """Seconds between the end of each request and the start of the next (one host's hits)."""
+    """Seconds between the starts of successive requests (one host's hits), as Crawl-delay counts.
+
+    Measured where the server sees them, so each gap can be short by however late the earlier
+    request arrived (connection set-up, a busy machine): allow some slack when comparing.
+    """
     ordered = sorted(hits, key=lambda h: h.started)
-    return [b.started - (a.finished or a.started) for a, b in zip(ordered, ordered[1:])]
+    return [b.started - a.started for a, b in zip(ordered, ordered[1:])]
 
 
 # --- a workspace whose site is served by the fault server -----------------------------
