@@ -22,6 +22,7 @@ NO_QUERY_SQL = "CASE WHEN instr({c}, '?') > 0 THEN substr({c}, 1, instr({c}, '?'
 HOME_CRUMBS = "('首页', '网站首页', '主页', '返回首页')"
 TAIL_CRUMBS = "('正文', '详情', '内容', '文章内容', '详细内容', '查看内容', '浏览文章', '阅读文章', '信息详情', '新闻详情', '文章详情')"
 LAST_SEGMENT_SQL = "replace({x}, rtrim({x}, replace({x}, char(31), '')), '')"  # after the last char(31)
+CACHE_KIB = -262144  # 256 MiB of page cache while the audit runs (negative: KiB, SQLite's convention)
 TRAP_REASONS = "('calendar-trap', 'calendar-out-of-range', 'too-many-query-variants', 'repeating-path')"
 
 ATTACHMENT_TYPES = {
@@ -48,12 +49,19 @@ class Queries:
         self.temp: list[str] = []
 
     def __enter__(self) -> "Queries":
+        # A page cache sized for the intermediate sets: spilling TEMP tables through SQLite's small
+        # default cache is what made large inventories slower per page.
+        self.saved = {p: self.conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("main.cache_size", "temp.cache_size")}
+        for pragma in self.saved:
+            self.conn.execute(f"PRAGMA {pragma} = {CACHE_KIB}")
         self._prepare()
         return self
 
     def __exit__(self, *exc) -> None:
         for name in reversed(self.temp):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        for pragma, value in self.saved.items():
+            self.conn.execute(f"PRAGMA {pragma} = {value}")
 
     def _rows(self, sql: str, params=()) -> list[sqlite3.Row]:
         cur = self.conn.execute(sql, params)
@@ -82,37 +90,44 @@ class Queries:
         self.conn.executemany("INSERT INTO audit_selected VALUES (?)", [(c,) for c in self.codes])
         trap = "0"
         if "path_key" in self._columns_of("crawl_urls"):
-            self._temp("audit_trap_paths", f"""
-                SELECT DISTINCT cu.site_code, cu.path_key FROM audit_selected s
-                JOIN crawl_urls cu ON cu.site_code = s.site_code AND cu.state = 'skipped'
-                WHERE cu.reason IN {TRAP_REASONS}""", ("site_code, path_key",))
-            trap = """EXISTS (SELECT 1 FROM crawl_urls cu JOIN audit_trap_paths t
-                          ON t.site_code = cu.site_code AND t.path_key = cu.path_key
-                          WHERE cu.site_code = p.site_code AND cu.url = p.url)"""
-        crumbs = f"""(SELECT group_concat(value, ' > ') FROM (SELECT trim(value) AS value FROM json_each(
-            CASE WHEN json_valid(r.breadcrumb) THEN r.breadcrumb ELSE '[]' END)
-            WHERE trim(value) NOT IN {HOME_CRUMBS} AND trim(value) NOT IN {TAIL_CRUMBS} AND trim(value) != ''
-            ORDER BY key))"""
+            self._temp("audit_trap_urls", f"""
+                SELECT DISTINCT cu.site_code, cu.url FROM (
+                    SELECT DISTINCT t.site_code, t.path_key FROM audit_selected s
+                    JOIN crawl_urls t ON t.site_code = s.site_code AND t.state = 'skipped'
+                    WHERE t.reason IN {TRAP_REASONS}) trap
+                CROSS JOIN crawl_urls cu ON cu.site_code = trap.site_code AND cu.path_key = trap.path_key""",
+                       ("site_code, url",))
+            trap = "EXISTS (SELECT 1 FROM audit_trap_urls t WHERE t.site_code = p.site_code AND t.url = p.url)"
         self._temp("audit_records", f"""
             SELECT r.page_id, r.site_code, p.url, r.page_type, r.title, NULLIF(trim(r.column_name), '') AS named,
-                   {crumbs} AS crumbs, {FOLDER_SQL.format(u=NO_QUERY_SQL.format(c="p.url"))} AS folder,
+                   r.breadcrumb, {FOLDER_SQL.format(u=NO_QUERY_SQL.format(c="p.url"))} AS folder,
                    {DAY_SQL.format(col='r.published')} AS day
-            FROM audit_selected s JOIN records r ON r.site_code = s.site_code
-            JOIN pages p ON p.id = r.page_id AND p.kind = 'page' AND p.soft_404 = 0 AND p.status BETWEEN 200 AND 299
-            WHERE NOT {trap}""")
-        last = LAST_SEGMENT_SQL.format(x="replace(crumbs, ' > ', char(31))")
+            FROM audit_selected s CROSS JOIN records r ON r.site_code = s.site_code
+            CROSS JOIN pages p ON p.id = r.page_id AND p.kind = 'page' AND p.soft_404 = 0 AND p.status BETWEEN 200 AND 299
+            WHERE NOT {trap}""", ("breadcrumb",))
+        # A breadcrumb's names below 首页, placeholders (正文) left out: computed once per distinct breadcrumb.
+        self._temp("audit_crumbs", f"""
+            SELECT breadcrumb, (SELECT group_concat(value, ' > ') FROM (SELECT trim(value) AS value FROM json_each(
+                       CASE WHEN json_valid(b.breadcrumb) THEN b.breadcrumb ELSE '[]' END)
+                   WHERE trim(value) NOT IN {HOME_CRUMBS} AND trim(value) NOT IN {TAIL_CRUMBS} AND trim(value) != ''
+                   ORDER BY key)) AS crumbs
+            FROM (SELECT DISTINCT breadcrumb FROM audit_records WHERE breadcrumb IS NOT NULL) b""", ("breadcrumb",))
+        last = LAST_SEGMENT_SQL.format(x="replace(c.crumbs, ' > ', char(31))")
         self._temp("audit_items", f"""
-            SELECT page_id, site_code, url, title, COALESCE(named, {last}) AS column_name, day
-            FROM audit_records WHERE page_type = 'article'""", ("site_code, url", "site_code, day"))
+            SELECT r.page_id, r.site_code, r.url, r.title, COALESCE(r.named, {last}) AS column_name, r.day
+            FROM audit_records r LEFT JOIN audit_crumbs c ON c.breadcrumb = r.breadcrumb
+            WHERE r.page_type = 'article'""", ("site_code, url", "site_code, day"))
         self._temp("audit_column_pages", """
-            SELECT page_id, site_code, url, COALESCE(crumbs, named, folder) AS path,
-                   COALESCE(named, crumbs, folder) AS name
-            FROM audit_records WHERE page_type IN ('list', 'column_index')""", ("site_code, url", "site_code, path"))
+            SELECT r.page_id, r.site_code, r.url, COALESCE(c.crumbs, r.named, r.folder) AS path,
+                   COALESCE(r.named, c.crumbs, r.folder) AS name
+            FROM audit_records r LEFT JOIN audit_crumbs c ON c.breadcrumb = r.breadcrumb
+            WHERE r.page_type IN ('list', 'column_index')""", ("site_code, url", "site_code, path"))
 
     def record_paths(self) -> list[tuple]:
         """Every breadcrumb path the audited pages show: a column is a parent when a path extends it."""
         return self.conn.execute("""
-            SELECT DISTINCT site_code, crumbs FROM audit_records WHERE crumbs LIKE '% > %'""").fetchall()
+            SELECT DISTINCT r.site_code, c.crumbs FROM audit_crumbs c JOIN audit_records r ON r.breadcrumb = c.breadcrumb
+            WHERE c.crumbs LIKE '% > %'""").fetchall()
 
     def sites(self) -> list[dict]:
         return self._rows("""SELECT site_code, name, url, level, action FROM sites

@@ -5,9 +5,9 @@ shingles, documented as a version prefix (``"mh1:"``, ``"mh2:"`` ...) followed b
 eight-digit hex CRC32 values, smallest first; only fingerprints of one version are compared. Two texts are near-duplicates when the estimated Jaccard similarity reaches 0.8: of the
 k smallest hashes of both sketches together, the share found in both.
 
-Candidate pairs come from SQL: the 16 smallest hashes of each sketch are exploded into rows and
-joined across sites; a pair is a candidate when it shares at least 3 of them (a pair at 0.8
-similarity shares about 13 of the 16 smallest hashes of the two sketches together). Hashes
+Candidate pairs come from SQL: the 8 smallest hashes of each sketch are exploded into rows and
+joined across sites; a pair is a candidate when it shares at least 3 of them (a pair at the 0.9
+threshold shares about 7 of the 8 smallest hashes of the two sketches together). Hashes
 carried by very many items are boilerplate shingles and are not used as join keys, which keeps
 the join linear. Only candidate pairs are compared in Python.
 """
@@ -19,7 +19,7 @@ import sqlite3
 
 FORMAT_RE = re.compile(r"^(mh\d+:)((?:[0-9a-f]{8})*)$")
 K = 64
-KEYS_PER_ITEM = 16         # smallest hashes used as join keys
+KEYS_PER_ITEM = 8          # smallest hashes used as join keys
 MAX_ITEMS_PER_KEY = 50     # a hash shared by more items is boilerplate, not evidence of a repost
 MIN_SHARED_KEYS = 3        # a near-duplicate pair shares far more of its smallest hashes than this
 THRESHOLD = 0.9         # reposts are copies; templated texts (办事指南) of different sites reach 0.8
@@ -59,7 +59,7 @@ def repost_pairs(conn: sqlite3.Connection, make_temp) -> list[dict]:
     make_temp("audit_fp_rare", f"""
         SELECT k.page_id, k.site_code, k.h FROM audit_fp_keys k
         WHERE k.h IN (SELECT h FROM audit_fp_keys GROUP BY h
-                      HAVING count(DISTINCT site_code) > 1 AND count(*) <= {MAX_ITEMS_PER_KEY})""", ("h",))
+                      HAVING min(site_code) != max(site_code) AND count(*) <= {MAX_ITEMS_PER_KEY})""", ("h",))
     rows = conn.execute(f"""
         SELECT a.site_code, a.page_id, b.site_code, b.page_id
         FROM audit_fp_rare a CROSS JOIN audit_fp_rare b ON b.h = a.h AND b.site_code != a.site_code

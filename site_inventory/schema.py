@@ -165,6 +165,9 @@ def _v3_extraction() -> str:
             extracted_at TEXT NOT NULL
         );
         CREATE INDEX records_by_site ON records (site_code, page_type);
+        -- covers what the audit reads, so it never reads the bodies
+        CREATE INDEX records_for_audit ON records (site_code, page_type, published, column_name, breadcrumb, title,
+                                                   fingerprint);
         """
 
 
