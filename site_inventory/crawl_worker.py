@@ -60,6 +60,12 @@ class Host:
             if stop.wait(wait):
                 return False
 
+    def finished(self) -> None:
+        """A request of this host has ended: the delay also counts from its end (Crawl-delay is the
+        pause between one download's end and the next one's start)."""
+        with self.lock:
+            self.next_time = max(self.next_time, time.monotonic() + self.delay)
+
     def hold_off(self, until: float) -> None:
         """No request before ``until`` (backoff, Retry-After)."""
         with self.lock:
@@ -110,8 +116,10 @@ def work(fetcher: Fetcher, task: Task, events: queue.SimpleQueue, stop: threadin
             if task.claim.via == "robots":
                 resp = follow_robots_redirects(fetcher, resp)
         except FetchError as exc:
+            host.finished()
             events.put(("done", task, Outcome(error=exc)))
             return
+        host.finished()
         if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
             task.slot_held = False
             host.slots.release()

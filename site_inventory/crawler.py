@@ -4,8 +4,8 @@ One coordinating thread owns the database and the WARC files: it claims URLs fro
 frontier (``crawl_urls``), hands them to worker threads that fetch and read them, and stores
 each result (page row, links, newly found URLs, the URL's final state) in one transaction.
 Hosts are paced independently (crawl_worker.Host): at most ``per_host`` requests at a time, a
-new one no sooner than ``max(delay, robots Crawl-delay)`` after the last started, longer after
-429/503/errors. Each host has one claimed URL waiting in a worker for its turn, so the next
+new one no sooner than ``max(delay, robots Crawl-delay)`` after the last one ended, longer
+after 429/503/errors. Each host has one claimed URL waiting in a worker for its turn, so the next
 request never waits for the coordinator.
 """
 from __future__ import annotations
