@@ -61,6 +61,7 @@ def _rules(site: ServerSite, root: str, map_file: str, listen: list[str]) -> str
              *([f"    ServerAlias {' '.join(site.server_names[1:])}"] if site.server_names[1:] else []),
              f'    DocumentRoot "{root}"',
              "    AddDefaultCharset utf-8",
+             "    AllowEncodedSlashes On",
              f'    <Directory "{root}/{PAGES_DIR}">',
              "        Options +Includes",
              "        AddOutputFilter INCLUDES .html",

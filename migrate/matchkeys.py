@@ -76,22 +76,37 @@ def _path_problem(path: bytes) -> str | None:
     return None
 
 
+def _split(url: str) -> tuple[str, str]:
+    """(path, query) of a canonical URL (no fragment), without the cost of urlsplit."""
+    start = url.find("/", url.find("//") + 2)
+    if start < 0:
+        return "/", ""
+    path, _, query = url[start:].partition("?")
+    return path, query
+
+
 def match_key(url: str, names: Iterable[str]) -> MatchKey:
     """The key a server computes for the canonical ``url`` given the site's usable parameter ``names``."""
-    parts = urlsplit(url)
-    path = unquote_to_bytes(parts.path or "/")
-    problem = _path_problem(path)
-    if problem:
-        return MatchKey(None, problem)
-    allowed = list(names)
-    present: dict[str, str] = {}
-    for name, value, _ in query_pairs(parts.query):
-        if name not in allowed:
-            return MatchKey(None, f"query parameter {name!r} cannot be matched on its own by a server "
-                                  "(only letters, digits and _, and unique ignoring case)")
-        if name in present:
-            return MatchKey(None, f"query parameter {name!r} is given twice; a server sees only the first")
-        present[name] = value
-    query = "&".join(f"{name}={present[name]}" for name in allowed if present.get(name))
-    raw = path + (b"?" + query.encode("ascii") if query else b"")
-    return MatchKey(encode_key(raw))
+    path_text, query_text = _split(url)
+    if "%" in path_text:
+        path = unquote_to_bytes(path_text)
+        problem = _path_problem(path)
+        if problem:
+            return MatchKey(None, problem)
+    else:
+        path = None   # printable ASCII already: the key is the text itself
+    query = ""
+    if query_text:
+        allowed = names if isinstance(names, (list, tuple)) else list(names)
+        present: dict[str, str] = {}
+        for name, value, _ in query_pairs(query_text):
+            if name not in allowed:
+                return MatchKey(None, f"query parameter {name!r} cannot be matched on its own by a server "
+                                      "(only letters, digits and _, and unique ignoring case)")
+            if name in present:
+                return MatchKey(None, f"query parameter {name!r} is given twice; a server sees only the first")
+            present[name] = value
+        query = "&".join(f"{name}={present[name]}" for name in allowed if present.get(name))
+    if path is None:
+        return MatchKey(path_text + ("?" + encode_key(query.encode("ascii")) if query else ""))
+    return MatchKey(encode_key(path + (b"?" + query.encode("ascii") if query else b"")))

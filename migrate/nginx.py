@@ -26,6 +26,7 @@ from .redirect_export import (ExportReport, RedirectExportError, Rejections, Ser
 
 CONF_NAME = "redirects.conf"
 PAGES = "pages"
+_UNSAFE_VALUE = re.compile(r'[^\x21-\x7e ]|["\\{}]')
 _LISTEN = re.compile(r"(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9a-fA-F:]+\]:)?\d{1,5}\Z")
 
 
@@ -45,7 +46,7 @@ def quote_key(data: bytes) -> bytes:
 
 def quote_value(text: str) -> bytes:
     """A map value (safe URLs and words) as a double-quoted string; ``$`` cannot start a variable."""
-    if any(ch in text for ch in '"\\{}') or any(ord(ch) < 0x21 and ch != " " or ord(ch) > 0x7E for ch in text):
+    if _UNSAFE_VALUE.search(text):
         raise RedirectExportError(f"value {text!r} is not safe for an nginx config")
     return b'"' + text.replace("$", "${gm_dollar}").encode("ascii") + b'"'
 

@@ -16,8 +16,7 @@ memory stays flat for millions of URLs; the plan replaces the sites' rows in one
 """
 from __future__ import annotations
 
-import csv
-import io
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -163,6 +162,7 @@ def _gather(db, sites: list[SiteContext]) -> None:
 
 def _fold(db, sites: list[SiteContext]) -> None:
     """temp.known: one row per site and canonical URL on the main host, sources and hits merged."""
+    db.execute("CREATE INDEX temp.known_raw_by_url ON known_raw (site_code, url)")
     db.execute("DROP TABLE IF EXISTS temp.known")
     db.execute("CREATE TEMP TABLE known (site_code TEXT, url TEXT, sources TEXT, hits INTEGER, note TEXT, "
                "PRIMARY KEY (site_code, url))")
@@ -288,6 +288,7 @@ class Decider:
         return {"status": 410, "kind": "unknown", "reason": why, "suggested_url": self.site.home_url}
 
 
+@functools.lru_cache(maxsize=256)
 def ordered_sources(sources: str | None) -> str:
     parts = set((sources or "").split(","))
     return ",".join(s for s in SOURCE_ORDER if s in parts)
@@ -326,23 +327,26 @@ def plan(workspace, codes: Iterable[str] = (), progress: bool = False) -> list[S
                 db.conn.executemany(insert, batch)
                 batch = []
         db.conn.executemany(insert, batch)
-    _resolve_redirects(db, sites, builder, at)
+    _resolve_redirects(workspace, sites, builder)
     _fold_case(db, sites)
     _apply_overrides(db, sites, at)
     _commit(db, sites)
     return summaries(workspace, [s.code for s in sites])
 
 
-def _resolve_redirects(db, sites: list[SiteContext], builder: URLBuilder, at: str) -> None:
+def _resolve_redirects(workspace, sites: list[SiteContext], builder: URLBuilder) -> None:
     """Old URLs that redirected when crawled take the decision of where they led (never a chain)."""
+    db = workspace.db
     by_code = {s.code: s for s in sites}
     rows = db.execute("SELECT site_code, old_url, target FROM temp.planned WHERE kind = 'redirect'").fetchall()
+    others = [s for s in site_contexts(workspace) if s.code not in by_code] if rows else []
     for code, url, final in rows:
         site = by_code[code]
-        owner = next((s for s in sites if s.scope.contains(final)), None)
+        owner = next((s for s in [*sites, *others] if s.scope.contains(final)), None)
         folded = fold_url(owner, final) if owner else None
-        hit = db.execute("SELECT status, target, kind, item_id, archive_url, suggested_url FROM temp.planned "
-                         "WHERE site_code = ? AND old_url = ? AND kind != 'redirect'",
+        table = "temp.planned" if owner and owner.code in by_code else "main.redirects"
+        hit = db.execute(f"SELECT status, target, kind, item_id, archive_url, suggested_url FROM {table} "
+                         f"WHERE site_code = ? AND old_url = ? AND kind != 'redirect'",
                          [owner.code, folded]).fetchone() if folded else None
         if hit:
             status, target, kind, item_id, archive, suggested = hit
@@ -431,42 +435,6 @@ def summaries(workspace, codes: Iterable[str]) -> list[SitePlan]:
                                                   "key_problem IS NOT NULL", [code]).fetchone()[0]
         out.append(result)
     return out
-
-
-def import_overrides(workspace, path) -> int:
-    """Read planners' decisions (CSV: old_url,status,target[,note]; BOM allowed) into redirect_overrides.
-
-    All or nothing: every bad row is named with its line, and nothing is stored when one is bad.
-    """
-    sites = site_contexts(workspace)
-    with open(path, "rb") as handle:
-        text = handle.read().decode("utf-8-sig")
-    rows, errors = [], []
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        problem, parsed = _override_row(row, sites)
-        if problem:
-            errors.append(f"{path}:{line}: {problem}")
-        else:
-            rows.append(parsed)
-    if errors:
-        raise RedirectError("overrides not imported:\n  " + "\n  ".join(errors))
-    with workspace.db.conn:
-        workspace.db.conn.executemany("INSERT OR REPLACE INTO redirect_overrides (site_code, old_url, status, target, "
-                                      "note) VALUES (?, ?, ?, ?, ?)", rows)
-    return len(rows)
-
-
-def _override_row(row: dict, sites: list[SiteContext]):
-    old, status = (row.get("old_url") or "").strip(), (row.get("status") or "").strip()
-    target, note = (row.get("target") or "").strip() or None, (row.get("note") or "").strip() or None
-    owner = next((s for s in sites if s.scope.contains(canonical_or_none(old) or "")), None)
-    if owner is None:
-        return f"old_url {old!r} is not a URL of a closing site", None
-    if status not in ("301", "410"):
-        return f"status {status!r} must be 301 or 410", None
-    if status == "301" and not (target and target.startswith(("http://", "https://"))):
-        return f"status 301 needs an absolute http(s) target (got {target!r})", None
-    return None, (owner.code, fold_url(owner, old), int(status), canonical_or_none(target) if target else None, note)
 
 
 def canonical_or_none(url: str) -> str | None:

@@ -17,7 +17,7 @@ import random
 import socket
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -46,7 +46,7 @@ class Expected:
     target: str | None = None    # 301: Location; 200: the link the notice must carry
     archive_url: str | None = None
     suggested_url: str | None = None
-    refusable: bool = False      # no server can match it: a 400 from the server is fine too
+    refusable: bool = False      # no server can match it: the server refusing it (400, Apache: 404) is fine too
 
 
 @dataclass
@@ -141,7 +141,7 @@ def check(fetcher: _Fetcher, against: tuple[str, int], expected: Expected) -> st
         status, location, body = fetcher.get(against, parts.netloc, target, expected.status != 301)
     except OSError as exc:
         return f"unreachable: {exc}"
-    if expected.refusable and status == 400:
+    if expected.refusable and status in (400, 404):
         return None
     if status != expected.status:
         where = f" (Location {location})" if location else ""
@@ -178,6 +178,10 @@ class _Expectations:
         code, old, status, target, kind, archive, suggested, problem = row
         site = self.sites[code]
         notice = self.notices.get(code)
+        if not problem and (code, old) in self.rejected:
+            holder = self._holder(code, old)
+            if holder:
+                return replace(self.of(holder), old_url=old)
         if problem or (code, old) in self.rejected:
             home = site.home_url
             fallback = (301, home, None) if site.fallback == 301 else (410, None, home)
@@ -185,6 +189,16 @@ class _Expectations:
         if kind == "homepage" and status == 301 and notice and notice.active():
             return Expected(code, old, 200, notice.new_url)
         return Expected(code, old, status, target, archive, suggested)
+
+    def _holder(self, code: str, old: str):
+        """The row whose entry a server answers for ``old`` when another URL with its key is in the map."""
+        for row in self.db.execute(
+                "SELECT h.site_code, h.old_url, h.status, h.target, h.kind, h.archive_url, h.suggested_url, "
+                "h.key_problem FROM redirects r JOIN redirects h ON h.site_code = r.site_code AND h.match_key = "
+                "r.match_key AND h.old_url != r.old_url WHERE r.site_code = ? AND r.old_url = ?", [code, old]):
+            if (code, row[1]) not in self.rejected:
+                return row
+        return None
 
     def rows(self, priority: list[str], sample: int | None):
         """Priority URLs first, then every row (or a deterministic sample of ``sample`` rows in all)."""

@@ -8,7 +8,8 @@ from migrate.newurls import URLTemplateError
 from migrate.notice import NoticeError
 from migrate.redirect_export import FORMATS, RedirectExportError, export_redirects
 from migrate.redirect_lint import lint
-from migrate.redirects import RedirectError, import_overrides, plan
+from migrate.redirect_overrides import import_overrides
+from migrate.redirects import RedirectError, plan
 from migrate.verify import VerifyUnreachable, verify
 
 from . import FAILED_CHECKS, SERVER_UNREACHABLE, USAGE, cli, echo_json, pass_workspace, progress_enabled
