@@ -17,12 +17,13 @@ from .govmeta import clean_value, json_ld, labelled, meta_fields, meta_tags
 from .language import declared_language, detect_language
 from .metadata import (UPDATE_ONLY, Zones, author_value, best_labelled, doc_number_value, locate_body, published_date,
                        source_value)
-from .page_types import classify, link_stats
+from .page_types import classify, signals
 from .parse import Page, clean_text, load_page
 from .record import FIELDS, PAGE_TYPES, Record
 from .titles import find_title, headings, title_tag
 
 EXTRACTOR_VERSION = "1"
+XML_LIST_RE = re.compile(rb"<(?:urlset|sitemapindex|rss|feed|rdf:RDF)[\s>]")
 
 __all__ = ["EXTRACTOR_VERSION", "FIELDS", "PAGE_TYPES", "Record", "extract_page"]
 
@@ -47,6 +48,9 @@ def _unreadable(page: Page, data: bytes | None, content_type: str | None) -> Rec
     kind = file_type(page.url) or (page.binary_type if page.binary_type not in (None, "binary", "gz") else None)
     if page.binary_type == "gz":
         record.warn("gzip-compressed bytes: the Content-Encoding was not removed before extraction")
+    elif page.problem == "not-html" and data and XML_LIST_RE.search(data[:2048]):
+        record.page_type = "list"
+        record.warn("an XML sitemap or feed: a list of links, not a page")
     elif page.problem in ("binary", "not-html") and (kind or page.problem == "not-html"):
         record.page_type = "attachment"
         name = unquote(posixpath.basename(urlsplit(page.url).path)) or page.url
@@ -71,7 +75,7 @@ def _extract(page: Page, overrides: dict) -> Record:
         if gov_table else None
     strong = meta_raw.get("articletitle") or table_title
     title, title_idx, warning = find_title(lines, title_tag(tree), strong or meta.get("title") or ld.get("title"),
-                                           headings(tree), meta.get("site_name"), meta_weak=not strong)
+                                           headings(tree, page.class_index), meta.get("site_name"), meta_weak=not strong)
     record.title = title
     if warning:
         record.warn(warning)
@@ -81,9 +85,7 @@ def _extract(page: Page, overrides: dict) -> Record:
     page_attachments = find_attachments(tree, record.url, in_body=False)
     frames = tree.xpath("//frame[@src]|//iframe[@src and (@width='100%' or @height='100%')]")
     frameset = tree.find(".//frameset") is not None
-    inputs = len(tree.xpath("//form//input[not(@type='hidden')]|//form//select|//form//textarea"))
-    links = link_stats(tree)
-    page_chars = len(clean_text(tree.text_content()))
+    page_signals = signals(tree, lines)
     declared_lang = declared_language(tree, meta_raw)
 
     # the body comes last among the tree readers: noise XPaths are removed from the tree in place
@@ -107,8 +109,15 @@ def _extract(page: Page, overrides: dict) -> Record:
     _fill_metadata(record, lines, zones, found, meta, ld, body_lines, page, body)
     record.body_html, record.body_text = body.html, body.text
     _fill_links(record, body, page_attachments)
-    record.page_type, reason = classify(page.url, links, body.text, page_chars,
-                                        has_frames=frameset or (bool(frames) and not body.text), form_inputs=inputs)
+    header = bool(record.published and not any("guessed" in w or "URL" in w for w in record.warnings)) or any(
+        f.field in ("source", "author") and zones.rank(f.line) == 0 for f in found)
+    record.page_type, reason = classify(page.url, page_signals, body.text, article_header=header, title=record.title,
+                                        has_frames=frameset or (bool(frames) and not body.text))
+    if record.page_type != "article" and "author guessed from the name line" in record.warnings:
+        record.author = None
+        record.warnings.remove("author guessed from the name line")
+    if reason and "soft 404" in reason:
+        record.warn(reason)
     if reason and record.page_type == "error":
         record.warn(_empty_reason(tree, lines, reason))
     elif reason and record.page_type == "column_index" and "frameset" in reason:

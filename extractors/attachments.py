@@ -18,7 +18,7 @@ DOC_TYPES = {
 }
 ALWAYS_DOC = DOC_TYPES - {"jpg", "jpeg", "png", "txt", "xml", "mp4", "mp3"}
 DOWNLOAD_RE = re.compile(r"down(?:load)?(?:file)?\.(?:jsp|aspx?|php|do)|/download/|attachment|fujian", re.I)
-HINT_RE = re.compile(r"\.(?:" + "|".join(sorted(DOC_TYPES)) + r")\b|down|attach|fujian|file", re.I)
+HINT_RE = re.compile(r"\.(?:" + "|".join(sorted(DOC_TYPES)) + r")\b|down|attach|fujian", re.I)
 SIZE_RE = re.compile(r"[（(\[]?\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|K|M|B|字节)\s*[）)\]]?", re.I)
 RELATED_CLASS_RE = re.compile(r"related|relate|xglj|xgwz|xgxw|recommend")
 RELATED_TEXT_RE = re.compile(r"相关(?:链接|文章|阅读|新闻|信息|推荐)|延伸阅读|推荐阅读")

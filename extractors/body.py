@@ -48,6 +48,7 @@ ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附\s*件\s*[:：]?$|^(?:相关�
 ATTACHMENT_PREFIX_RE = re.compile(r"^(?:附\s*件\s*\d*\s*[:：]?\s*)")
 GOV_TABLE_LABELS = {"索引号", "发布机构", "发文机关", "成文日期", "发布日期", "文号", "发文字号", "主题分类", "有效性",
                     "分类", "标题", "主题词", "发文单位"}
+GOV_TABLE_HINT_RE = re.compile(r"索\s*引\s*号|成\s*文\s*日\s*期|发\s*布\s*机\s*构|发\s*文\s*机\s*关|文\s*号")
 SENTENCE_RE = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
 CONTAINER_TAGS = {"div", "td", "section", "article", "main"}
 
@@ -327,6 +328,8 @@ def _is_meta_line(text: str, title: str | None) -> bool:
 def _drop_metadata_tables(el: HtmlElement) -> None:
     """The 信息公开 table (索引号, 发布机构, 成文日期, 文号 ...) is record metadata, not body text."""
     for table in list(el.iter("table")):
+        if not GOV_TABLE_HINT_RE.search(table.text_content()[:3000]):
+            continue
         labels = {re.sub(r"\s", "", m.group("label")) for m in LABEL_RE.finditer(" ".join(text_lines(table)))}
         if len(labels & GOV_TABLE_LABELS) >= 3 and table.getparent() is not None:
             _drop(table)

@@ -6,6 +6,7 @@ or in a text line that starts with 当前位置/您的位置/您现在的位置.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from .parse import clean_text
 
@@ -27,6 +28,8 @@ def split_items(text: str) -> list[str]:
 
 def _from_element(el) -> list[str]:
     """Items of a breadcrumb container: its text split on separators."""
+    if sum(1 for _ in islice(el.iter(), 41)) > 40:
+        return []  # a page wrapper that happens to be called "path", not a breadcrumb
     text = clean_text(el.text_content())
     if not text or len(text) > 200 or not (SEP_RE.search(text) or LABEL_RE.match(text)):
         return []

@@ -29,8 +29,8 @@ def fingerprint(text: str | None, k: int = K) -> str | None:
         return None
     data = norm.encode("utf-32-le")  # four bytes a character: a shingle is a fixed-width slice
     crc, width = zlib.crc32, 4 * SHINGLE
-    hashes = {crc(data[i:i + width]) for i in range(0, len(data) - width + 4, 4)}
-    smallest = heapq.nsmallest(k, hashes)
+    shingles = {data[i:i + width] for i in range(0, len(data) - width + 4, 4)}
+    smallest = heapq.nsmallest(k, set(map(crc, shingles)))
     return PREFIX + "".join(f"{h:08x}" for h in smallest)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -29,7 +30,10 @@ BLOCK_TAGS = {
 SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "select", "textarea", "svg", "object"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _WS = re.compile(r"[\s\u00a0\u200b\ufeff]+")
+_SPACES_RE = re.compile(r"[^\S\n\u3000]+")  # runs of spaces (not newlines, not U+3000) -> one space
+_MIXED_RE = re.compile(r"(?: \u3000+|\u3000+ ) ?")  # U+3000 next to a space is layout, not a separator
 _EDGE = " \t\r\n\f\v\u00a0\u3000\u200b\ufeff"
+HTML_HINT_RE = re.compile(rb"<(?:html|body|head|p|div|table|br)[\s>/]", re.I)
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 
 
@@ -71,15 +75,7 @@ class Page:
 
 def class_index(tree) -> list[tuple]:
     """(element, "class id") pairs, so CMS and breadcrumb rules scan attributes once per page."""
-    out = []
-    for el in tree.iter():
-        try:
-            cls, ident = el.get("class"), el.get("id")
-        except (TypeError, AttributeError):
-            continue
-        if cls or ident:
-            out.append((el, f"{cls or ''} {ident or ''}"))
-    return out
+    return [(el, f"{el.get('class') or ''} {el.get('id') or ''}") for el in tree.xpath("//*[@class or @id]")]
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -110,6 +106,13 @@ def load_page(data: bytes | None, url: str, content_type: str | None = None,
     if ctype and not ctype.startswith(HTML_TYPES):
         page.problem = "not-html"
         page.warnings.append(f"content type {ctype} is not HTML")
+        return page
+    textual = ctype.startswith(("text/plain", "application/xml", "text/xml")) or \
+        (not ctype and re.search(r"\.(?:txt|xml|rss|atom)$", urlsplit(url or "").path, re.I))
+    if textual and not HTML_HINT_RE.search(data[:4096]):
+        page.problem = "not-html"
+        page.binary_type = "xml" if data.lstrip()[:1] == b"<" else "txt"
+        page.warnings.append(f"{ctype or 'the URL'} names a {page.binary_type} file, and the bytes are not HTML")
         return page
     if len(data) > MAX_HTML_BYTES and DATA_URI_RE.search(data):
         data, count = DATA_URI_RE.subn(b"data:,", data)
@@ -162,7 +165,11 @@ def clean_text(text: str | None) -> str:
     A run of ideographic spaces (U+3000) alone inside a line is kept as written: Chinese
     documents use it between 第一条 and its text.
     """
-    return _WS.sub(_space, text or "").strip(_EDGE)
+    if not text:
+        return ""
+    if "\u3000" in text:
+        return _WS.sub(_space, text).strip(_EDGE)
+    return _WS.sub(" ", text).strip(_EDGE)
 
 
 def _space(m: re.Match) -> str:
@@ -174,23 +181,29 @@ def text_lines(root) -> list[str]:
     """Visible text of an element, one line per block element, whitespace collapsed."""
     parts: list[str] = []
     _walk(root, parts)
-    lines = (clean_text(line) for line in "".join(parts).split("\n"))
+    text = _SPACES_RE.sub(" ", "".join(parts))
+    if "\u3000" in text:
+        text = _MIXED_RE.sub(" ", text)
+    lines = (line.strip(_EDGE) for line in text.split("\n"))
     return [line for line in lines if line]
 
 
 def _walk(el, parts: list[str], depth: int = 0) -> None:
     """Append the text of ``el`` (not its tail) to parts, with newlines around blocks."""
-    tag = el.tag if isinstance(el.tag, str) else None
-    if tag is None or tag in SKIP_TAGS or depth > 400:
+    tag = el.tag
+    if type(tag) is not str or tag in SKIP_TAGS or depth > 400:
         return
+    add = parts.append
     block = tag in BLOCK_TAGS
     if block:
-        parts.append("\n")
+        add("\n")
     if el.text:
-        parts.append(el.text)
+        add(el.text)
     for child in el:
-        _walk(child, parts, depth + 1)
-        if child.tail:
-            parts.append(child.tail)
+        if type(child.tag) is str:
+            _walk(child, parts, depth + 1)
+        tail = child.tail
+        if tail:
+            add(tail)
     if block:
-        parts.append("\n")
+        add("\n")

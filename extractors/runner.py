@@ -113,8 +113,8 @@ def _results(db_path: str, overrides: dict, chunks: list[list[int]], processes: 
         finally:
             _close_worker()
         return
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # fork: workers start at once and never re-import the caller's __main__ (spawn would)
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(processes, initializer=_init_worker, initargs=(db_path, overrides)) as pool:
         yield from pool.imap_unordered(_extract_chunk, chunks)
 

@@ -65,10 +65,18 @@ def _similar(a: str, b: str) -> float:
     return hits / len(long_)
 
 
-def headings(tree) -> list[str]:
-    """Texts of h1-h3 and title-classed elements, short enough to be titles."""
+def headings(tree, index: list | None = None) -> list[str]:
+    """Texts of h1-h3 and title-classed elements (in page order), short enough to be titles.
+
+    ``index`` is the page's (element, "class id") list; without it an XPath scans the tree.
+    """
     out = []
-    for el in tree.xpath(HEADING_XPATH):
+    if index is None:
+        found = tree.xpath(HEADING_XPATH)
+    else:
+        found = list(tree.iter("h1", "h2", "h3")) + [el for el, names in index if "title" in names or "Title" in names]
+        found.sort(key=lambda el: el.sourceline or 0)
+    for el in found:
         text = clean_text(el.text_content())
         if 4 <= len(text) <= 150 and text not in out:
             out.append(text)
