@@ -235,7 +235,7 @@ def _columns(q: Queries, sites: dict[str, SiteAudit], day: date, overrides: dict
     for r in rows:
         code = r["site_code"]
         kind, source = rules.column_kind(code, r["path"], r["name"], overrides)
-        has_sub = (code, r["path"]) in parents
+        has_sub = (code, r["path"]) in parents or bool(r["url_parent"])
         blank = r["items"] == 0 and not has_sub
         cutoff = rules.stale_cutoff(kind, day)
         stale = bool(cutoff and r["items"] and (r["newest"] is None or r["newest"] < cutoff.isoformat()))

@@ -118,7 +118,7 @@ class Queries:
             FROM audit_records r LEFT JOIN audit_crumbs c ON c.breadcrumb = r.breadcrumb
             WHERE r.page_type = 'article'""", ("site_code, url", "site_code, day"))
         self._temp("audit_column_pages", """
-            SELECT r.page_id, r.site_code, r.url, COALESCE(c.crumbs, r.named, r.folder) AS path,
+            SELECT r.page_id, r.site_code, r.url, r.folder, COALESCE(c.crumbs, r.named, r.folder) AS path,
                    COALESCE(r.named, c.crumbs, r.folder) AS name
             FROM audit_records r LEFT JOIN audit_crumbs c ON c.breadcrumb = r.breadcrumb
             WHERE r.page_type IN ('list', 'column_index')""", ("site_code, url", "site_code, path"))
@@ -238,12 +238,14 @@ class Queries:
         """Per column: list pages, the items they link to, undated items, newest date up to the audit date.
 
         An item that names its own column (ColumnName, else its breadcrumb's last name) counts
-        only in the column of that name: a list page's navigation links to other
-        columns' items do not make them its own.
+        only in the column of that name: a list page's navigation links to other columns' items
+        do not make them its own. ``url_parent``: other column pages live in folders below this
+        column's folder (``/xxgk/`` above ``/xxgk/gsgg/``).
         """
         return self._rows("""
             WITH heads AS (
-                SELECT site_code, path, min(name) AS name, count(*) AS list_pages, min(url) AS url
+                SELECT site_code, path, min(name) AS name, count(*) AS list_pages, min(url) AS url,
+                       min(folder) AS folder
                 FROM audit_column_pages GROUP BY site_code, path),
             linked AS (
                 SELECT DISTINCT cp.site_code, cp.path, i.page_id, i.day
@@ -256,7 +258,9 @@ class Queries:
                        max(CASE WHEN day <= :as_of THEN day END) AS newest
                 FROM linked GROUP BY site_code, path)
             SELECT h.site_code, h.path, h.name, h.list_pages, h.url, COALESCE(c.items, 0) AS items,
-                   COALESCE(c.undated, 0) AS undated, c.newest
+                   COALESCE(c.undated, 0) AS undated, c.newest,
+                   EXISTS (SELECT 1 FROM audit_column_pages o WHERE o.site_code = h.site_code
+                           AND o.folder != h.folder AND substr(o.folder, 1, length(h.folder)) = h.folder) AS url_parent
             FROM heads h LEFT JOIN counted c ON c.site_code = h.site_code AND c.path = h.path
             ORDER BY h.site_code, h.path""", {"as_of": self.as_of})
 

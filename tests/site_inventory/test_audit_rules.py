@@ -344,3 +344,14 @@ def test_placeholder_crumbs_trap_pages_and_single_page_children(ws):
     assert set(cols) == {"要闻", "通知公告", "走进"}  # no "通知公告 > 正文", no calendar column
     assert cols["通知公告"].items == 1
     assert not cols["走进"].blank and cols["走进"].has_subcolumns
+
+
+def test_column_above_other_columns_by_url_is_a_parent(ws):
+    b, home = town(ws)
+    fresh(b, home)
+    b.page(CODE, f"{home}xxgk/", page_type="column_index", title="信息公开", breadcrumb=[])
+    b.column(CODE, f"{home}xxgk/gsgg/", "公示公告", [(f"{home}xxgk/gsgg/1.html", day(3))])
+    b.commit()
+    cols = {c.path: c for c in only(audit(ws, as_of=AS_OF)).columns}
+    assert cols[f"{home}xxgk/"].has_subcolumns and not cols[f"{home}xxgk/"].blank
+    assert not cols["公示公告"].has_subcolumns
