@@ -74,8 +74,9 @@ def _extract(page: Page, overrides: dict) -> Record:
     table_title = next((clean_value("doc_title", f.value) for f in found if f.field == "doc_title"), None) \
         if gov_table else None
     strong = meta_raw.get("articletitle") or table_title
+    heads = headings(tree, page.class_index)
     title, title_idx, warning = find_title(lines, title_tag(tree), strong or meta.get("title") or ld.get("title"),
-                                           headings(tree, page.class_index), meta.get("site_name"), meta_weak=not strong)
+                                           heads, meta.get("site_name"), meta_weak=not strong)
     record.title = title
     if warning:
         record.warn(warning)
@@ -102,9 +103,16 @@ def _extract(page: Page, overrides: dict) -> Record:
             record.warn("title taken from the first line of the body; <title> does not name the article")
     body_lines = body.text.split("\n") if body.text else []
     zones = Zones(title_idx, *locate_body(lines, body_lines))
+    if warning and warning.startswith("title guessed from the first heading") and zones.body_start is not None:
+        nearest = _heading_above(lines, heads, zones.body_start)
+        if nearest and nearest[1] != record.title:
+            record.title, zones.title = nearest[1], nearest[0]
+            record.warnings = [w for w in record.warnings if w != warning]
+            record.warn("title guessed from the heading nearest above the body; <title> does not name the article")
     if zones.title is not None and zones.body_start is not None and zones.title < zones.body_start:
         # the title line nearest above the body (the first may be a menu entry of the same name)
         zones.title = max(i for i in range(zones.title, zones.body_start) if lines[i] == lines[zones.title])
+    zones.find_header_end(lines)
 
     _fill_metadata(record, lines, zones, found, meta, ld, body_lines, page, body)
     record.body_html, record.body_text = body.html, body.text
@@ -129,6 +137,18 @@ def _extract(page: Page, overrides: dict) -> Record:
             if not getattr(record, fld):
                 record.warn(f"no {fld} found")
     return record
+
+
+def _heading_above(lines: list[str], heads: list[str], body_start: int) -> tuple[int, str] | None:
+    """The heading whose line is the last one above the body's first line (decorations trimmed)."""
+    best = None
+    for head in heads:
+        for i in range(min(body_start + 1, len(lines)) - 1, max(-1, body_start - 15), -1):
+            if lines[i] == head:
+                if best is None or i > best[0]:
+                    best = (i, re.sub(r"[\s\-_|~·]+$", "", head))
+                break
+    return best if best and best[1] else None
 
 
 def looks_like_heading(line: str) -> bool:

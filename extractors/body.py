@@ -294,7 +294,7 @@ def _drop_boilerplate(el: HtmlElement) -> None:
                             or linked >= letters * 0.5 and not SENTENCE_RE.search(text)):
             _drop(block)
             continue
-        kept.append((block, has_img, _block_score(text, letters, linked)))
+        kept.append((block, has_img and not letters, _block_score(text, letters, linked)))
     if len(kept) < 3:
         return
     best, best_span = float("-inf"), (0, len(kept) - 1)
@@ -306,8 +306,8 @@ def _drop_boilerplate(el: HtmlElement) -> None:
         if total > best:
             best, best_span = total, (start, i)
     first, last = best_span
-    for i, (block, has_img, _) in enumerate(kept):
-        if (i < first or i > last) and not has_img:
+    for i, (block, bare_img, _) in enumerate(kept):
+        if (i < first or i > last) and (not bare_img or block.xpath(".//a//img")):
             _drop(block)
 
 

@@ -13,6 +13,7 @@ from . import bylines
 from .dates import date_from_url, find_dates, is_chrome, parse_date
 from .govmeta import Labelled, clean_value
 
+PROSE_END_RE = re.compile(r"^.{15,}[。！？；：:!?;]$")
 UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
@@ -26,9 +27,23 @@ class Zones:
     title: int | None
     body_start: int | None
     body_end: int | None
+    header_end: int | None = None  # first line of prose after the title (bylines may sit inside the body)
+
+    def find_header_end(self, lines: list[str]) -> None:
+        """The header runs from the title to the first prose line, at most 5 lines into the body."""
+        if self.title is None or self.body_start is None or self.body_start <= self.title:
+            return
+        for i in range(self.title + 1, min(len(lines), self.body_start + 6)):
+            line = lines[i]
+            if i >= self.body_start and (len(line) >= 40 or PROSE_END_RE.search(line)):
+                self.header_end = i
+                return
+        self.header_end = min(len(lines), self.body_start + 5)
 
     def rank(self, i: int) -> int:
         """0: article header; 1: just before the title or just after the body; 2: in the body; 3: elsewhere."""
+        if self.title is not None and self.header_end is not None and self.title <= i < self.header_end:
+            return 0
         start = self.body_start
         anchor = self.title if self.title is not None else (start - 6 if start is not None else None)
         if anchor is None:
@@ -158,7 +173,8 @@ def _header_lines(lines: list[str], zones: Zones) -> list[str]:
         if zones.body_start is None:
             return []
         return lines[max(0, zones.body_start - 3):zones.body_start]
-    end = zones.body_start if zones.body_start is not None and zones.body_start > zones.title else zones.title + 7
+    end = zones.header_end or (zones.body_start if zones.body_start is not None and zones.body_start > zones.title
+                               else zones.title + 7)
     return lines[zones.title + 1:min(end, zones.title + 7)]
 
 
@@ -174,16 +190,28 @@ def source_value(zones: Zones, found: list[Labelled], meta: dict) -> str | None:
 def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict,
                  body_lines: list[str], title: str | None) -> tuple[str | None, str | None]:
     """(author, how): 作者 labels, reporter bylines, meta author, then 责任编辑 as the last resort."""
-    value, _ = best_labelled(found, "author", zones, max_rank=2)
+    value, _ = best_labelled(found, "author", zones, max_rank=0)
     if value:
         return value, "label"
+    dated = {f.line for f in found if f.field == "published"}
+    value, _ = best_labelled([f for f in found if f.line in dated], "author", zones, max_rank=2)
+    if value:
+        return value, "label"  # 作者:X ... 发表于 2005-07-31: the post's own byline line
     header = _header_lines(lines, zones)
     for how, rule, where in (
         ("reporter", bylines.reporters, header + body_lines[:3]),
         ("slash", bylines.slash_byline, header + body_lines[:2]),
         ("bracket", bylines.bracketed_name, header),
+    ):
+        names = rule(where)
+        if names:
+            return names, how
+    value, _ = best_labelled(found, "author", zones, max_rank=2)
+    if value:
+        return value, "label"
+    for how, rule, where in (
         ("closing", bylines.closing_parenthesis, body_lines[-5:]),
-        ("reporter", bylines.reporters, body_lines[-8:]),
+        ("reporter", bylines.reporters, body_lines[-8:] + _around_body_end(lines, zones)),
         ("blog", bylines.blog_poster, header + body_lines + _after_body(lines, zones)),
     ):
         names = rule(where)
@@ -200,6 +228,13 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
     if value:
         return value, "editor"
     return None, None
+
+
+def _around_body_end(lines: list[str], zones: Zones) -> list[str]:
+    """Page lines near the end of the body: bylines the body extraction left out sit there."""
+    if zones.body_end is None:
+        return []
+    return lines[max(0, zones.body_end - 15):zones.body_end + 6]
 
 
 def _after_body(lines: list[str], zones: Zones) -> list[str]:
