@@ -139,10 +139,11 @@ def step_audit(demo: Demo) -> list[str]:
     result = audit(demo.workspace, as_of=demo.county.as_of)
     path = write(result, "html", default_path(demo.workspace.path, result, "html"))
     t = result.totals
-    lines = [f"{checked.checked} external link targets checked ({len(checked.broken)} broken)",
-             f"{t['sites']} sites, {t['sites_failing']} failing; {t['blank_columns']} blank and "
-             f"{t['stale_columns']} stale columns, {t['broken_links']} broken links, {t['undated_items']} undated "
-             f"items, {t['reposts']} reposts (as of {result.as_of})"]
+    lines = [] if t["items"] else ["no extracted records yet: columns, freshness and reposts need the extract step"]
+    lines += [f"{checked.checked} external link targets checked ({len(checked.broken)} broken)",
+              f"{t['sites']} sites, {t['sites_failing']} failing; {t['blank_columns']} blank and "
+              f"{t['stale_columns']} stale columns, {t['broken_links']} broken links, {t['undated_items']} undated "
+              f"items, {t['reposts']} reposts (as of {result.as_of})"]
     for site in result.sites:
         failed = "、".join(f.label for f in site.findings if f.status == "fail")
         lines.append(f"{site.site_code}  {VERDICT_LABELS[site.verdict]}  {site.name}" + (f"（{failed}）" if failed else ""))
