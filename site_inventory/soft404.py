@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
+
 PHRASES = (
     "页面不存在", "页面未找到", "找不到", "不存在或已删除", "已被删除", "信息不存在", "文章不存在",
     "您访问的页面", "无法找到", "404", "not found", "page not found", "does not exist",
@@ -16,19 +18,18 @@ MAX_TEXT = 600  # visible characters; real articles are longer than an error mes
 _WS = re.compile(r"\s+")
 
 
+# every text node below the root in document order, except the insides of scripts and styles
+# (comment contents are not text nodes); one XPath call, no Python object per element
+_VISIBLE = lxml.etree.XPath("descendant::text()[not(parent::script or parent::style)]", smart_strings=False)
+
+
 def visible_text(doc) -> str:
     """Text a reader sees: without scripts, styles and comments."""
     if doc is None:
         return ""
     body = doc.find("body")
     root = body if body is not None else doc
-    parts = []
-    for node in root.iter():
-        if node.text and isinstance(node.tag, str) and node.tag not in ("script", "style"):
-            parts.append(node.text)
-        if node.tail and node is not root:
-            parts.append(node.tail)
-    return _WS.sub(" ", " ".join(parts)).strip()
+    return _WS.sub(" ", " ".join(_VISIBLE(root))).strip()
 
 
 def is_soft_404(doc, status: int | None) -> bool:

@@ -66,10 +66,11 @@ def records(resp: Response) -> Records:
         extra["WARC-Truncated"] = "length"
     out = io.BytesIO()
     writer = WARCWriter(out, gzip=True)
-    response = writer.create_warc_record(resp.url, "response", payload=io.BytesIO(resp.raw), http_headers=http,
+    response = writer.create_warc_record(resp.url, "response", payload=io.BytesIO(resp.raw), length=len(resp.raw),
+                                         http_headers=http,
                                          warc_headers_dict=extra)
     request = writer.create_warc_record(
-        resp.url, "request", payload=io.BytesIO(b""),
+        resp.url, "request", payload=io.BytesIO(b""), length=0,
         http_headers=StatusAndHeaders(f"GET {resp.request_target} HTTP/1.1", resp.request_headers,
                                       is_http_request=True),
         warc_headers_dict={"WARC-Date": date,
