@@ -49,6 +49,9 @@ ATTACHMENT_PREFIX_RE = re.compile(r"^(?:附\s*件\s*\d*\s*[:：]?\s*)")
 GOV_TABLE_LABELS = {"索引号", "发布机构", "发文机关", "成文日期", "发布日期", "文号", "发文字号", "主题分类", "有效性",
                     "分类", "标题", "主题词", "发文单位"}
 GOV_TABLE_HINT_RE = re.compile(r"索\s*引\s*号|成\s*文\s*日\s*期|发\s*布\s*机\s*构|发\s*文\s*机\s*关|文\s*号")
+END_MARKER_RE = re.compile(
+    r"^[【\[(（]?\s*(?:相关(?:报道|新闻|阅读|链接|文章|专题|推荐)|延伸阅读|推荐阅读|热点推荐|发表评论|我要评论|网友评论|"
+    r"打印(?:本页|此页|本文|文章)?|关闭(?:窗口|本页)?|返回(?:顶部|页首|首页)|上一篇|下一篇|分享到)\s*[】\])）]?\s*(?:[:：]|$)")
 SENTENCE_RE = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
 CONTAINER_TAGS = {"div", "td", "section", "article", "main"}
 
@@ -115,6 +118,7 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
     _drop_metadata_tables(element)
     if method == "trafilatura":
         _drop_boilerplate(element)
+        _cut_after_end_marker(element)
     _trim_edges(element, title)
     lines = text_lines(element)
     html = etree.tostring(element, encoding="unicode", method="html")
@@ -323,6 +327,24 @@ def _is_meta_line(text: str, title: str | None) -> bool:
         return True
     labels = [m.group("label") for m in LABEL_RE.finditer(text) if m.group("colon")]
     return bool(labels) and len(text) < 120 and len(labels) * 25 >= len(text) * 0.3
+
+
+def _cut_after_end_marker(el: HtmlElement) -> None:
+    """Cut the tail that follows the article's end: 相关报道：, 【打印】, 发表评论, 上一篇 ... (news-page convention).
+
+    Only past the first third of the body's letters, so a page that opens with such a line keeps its text.
+    """
+    blocks = _leaf_blocks(el)
+    stats = [_block_stats(b)[:2] for b in blocks]
+    total = sum(letters for _, letters in stats)
+    seen = 0
+    for i, (text, letters) in enumerate(stats):
+        if seen >= max(200, total / 3) and END_MARKER_RE.match(text):
+            for block in blocks[i:]:
+                if block.getparent() is not None:
+                    _drop(block)
+            return
+        seen += letters
 
 
 def _drop_metadata_tables(el: HtmlElement) -> None:

@@ -221,8 +221,11 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
         value = clean_value("author", raw) if raw else None
         if value and value != meta.get("site_name"):
             return value, "meta"
+    names = bylines.blog_poster(lines)
+    if names:
+        return names, "blog"
     first = header[:1] or body_lines[:1]
-    if first and NAME_LINE_RE.match(first[0]) and (not title or first[0] not in title):
+    if zones.title is not None and first and NAME_LINE_RE.match(first[0]) and (not title or first[0] not in title):
         return first[0], "name line"
     value, _ = best_labelled(found, "editor", zones, max_rank=2)
     if value:
