@@ -9,6 +9,7 @@ significant parameters (config ``sites: {CODE: {significant_params: [id]}}``), o
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ TRACKING_PARAMS = frozenset({
 TRACKING_PREFIXES = ("utm_", "aspsessionid")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 WEB_SCHEMES = ("http", "https")
+CANONICAL_CACHE = 4096  # resolved links remembered (menus repeat on every page); small, so memory stays flat
 
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _HEXDIG = frozenset("0123456789abcdefABCDEF")
@@ -154,6 +156,14 @@ def canonical_and_request(
     text = _STRIPPED.sub("", url.strip())
     if base:
         text = _join(base, text)
+    significant = frozenset(p.lower() for p in significant_params) if significant_params is not None else None
+    return _canonical_and_request(text, url, significant)
+
+
+@functools.lru_cache(maxsize=CANONICAL_CACHE)
+def _canonical_and_request(text: str, url: str, significant: frozenset | None) -> tuple[str, str]:
+    """:func:`canonical_and_request` of a resolved URL, remembered: pages of a site repeat their
+    menus, so most links were seen on an earlier page (``url`` is the text as found, for errors)."""
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES:
@@ -174,7 +184,6 @@ def canonical_and_request(
         netloc = f"{_normalize_escapes(userinfo, _UNRESERVED | frozenset(':'))}@{netloc}"
     path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
     path = _normalize_escapes(_remove_dot_segments(path), _PATH_SAFE)
-    significant = frozenset(p.lower() for p in significant_params) if significant_params is not None else None
     canonical = urlunsplit((scheme, netloc, path, _query(parts.query, significant), ""))
     if not parts.query:
         return canonical, canonical
