@@ -117,8 +117,10 @@ def lint_command(workspace, codes, json_output):
 def export_command(workspace, codes, fmt, out, listen, pages_root, json_output):
     """Write the plan as nginx or Apache config (with the notice and 410 pages), or as CSV (BOM) / JSON."""
     report = _guard(export_redirects, workspace, fmt, out, codes, listen=listen, pages_root=pages_root)
-    errors = workspace.db.execute("SELECT count(*) FROM redirect_problems WHERE check_name = 'rejected' "
-                                  "AND level = 'error'").fetchone()[0] if fmt in ("nginx", "apache") else 0
+    codes_written = [s.site_code for s in report.sites]
+    errors = workspace.db.execute(
+        f"SELECT count(*) FROM redirect_problems WHERE check_name = 'rejected' AND level = 'error' AND site_code IN "
+        f"({','.join('?' for _ in codes_written)})", codes_written).fetchone()[0] if fmt in ("nginx", "apache") else 0
     if json_output:
         echo_json(report.to_dict() | {"rejected_changing_answers": errors})
     else:

@@ -15,8 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from click.testing import CliRunner
 
 from migrate.accesslog import import_logs
+from migrate.cli import cli
 from migrate.preview import PreviewServer
 from migrate.redirect_export import export_redirects
 from migrate.redirect_lint import lint
@@ -132,6 +134,11 @@ def test_lint_names_every_hostile_case(hostile):
     logged = [url for url, level in levels.items() if "Set-Cookie" in url]
     assert logged and all(levels[url] == "warning" for url in logged)   # the fallback answers them the same way
     assert not report.ok
+    lint_cli = CliRunner().invoke(cli, ["-w", str(hostile.path), "redirects", "lint"])
+    assert lint_cli.exit_code == 1
+    export_cli = CliRunner().invoke(cli, ["-w", str(hostile.path), "redirects", "export", "--format", "nginx",
+                                          "-o", str(hostile.path / "out"), "--json"])
+    assert export_cli.exit_code == 1 and json.loads(export_cli.output)["rejected_changing_answers"] >= 9
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
