@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from extractors.runner import extract
 from mappings.apply import apply
 from mappings.check import check
 from mappings.report import coverage, format_coverage
@@ -133,6 +134,14 @@ def step_crawl(demo: Demo) -> list[str]:
     return lines
 
 
+def step_extract(demo: Demo) -> list[str]:
+    """Turn every stored page into a record (title, dates, source, 文号, breadcrumb, attachments)."""
+    summary = extract(demo.workspace, all_sites=False, codes=demo.workspace.site_codes())
+    types = ", ".join(f"{kind} {n}" for kind, n in sorted(summary.by_type.items()))
+    return [f"{summary.extracted} records from {summary.pages} pages in {summary.elapsed:.1f} s ({types}); "
+            f"{summary.warnings} with warnings, {summary.crashed} crashed; table records"]
+
+
 def step_audit(demo: Demo) -> list[str]:
     """The inspection audit as of the county's own date: external links checked, HTML report written."""
     checked = check_links(demo.workspace, scope="inventory")
@@ -231,6 +240,7 @@ STEPS: list[Step] = [
     Step("resolve", "Point the county's host names at the server", step_resolve),
     Step("inventory", "Import the inventory", step_inventory),
     Step("crawl", "Crawl every site (politely, archived as WARC)", step_crawl),
+    Step("extract", "Extract a record from every page", step_extract),
     Step("audit", "Audit every site against the inspection rules", step_audit),
     Step("map", "Map items into the parent's column tree", step_map),
     Step("export", "Export the migration package", step_export),
