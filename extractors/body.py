@@ -17,9 +17,9 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .attachments import file_type
+from .attachments import HINT_RE, file_type
 from .govmeta import LABEL_RE
-from .parse import class_index, clean_text, parse_html, text_lines
+from .parse import class_index, clean_text, parse_fragment, parse_html, text_lines
 
 HANWEB_RE = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I)
 CMS_PROFILES = (  # (name, regex over "class id" of an element)
@@ -204,12 +204,14 @@ def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
         for key in list(el.attrib):
             if key not in attrs:
                 del el.attrib[key]
-    return _simplify(lxml.html.fromstring(etree.tostring(body, encoding="unicode")))
+    return _simplify(parse_fragment(etree.tostring(body, encoding="unicode")), copy_first=False)
 
 
-def _simplify(el: HtmlElement) -> HtmlElement:
-    """Copy of ``el`` as a <div> holding only content tags and safe attributes."""
-    el = copy.deepcopy(el)
+def _simplify(el: HtmlElement, copy_first: bool = True) -> HtmlElement:
+    """``el`` (a copy of it, unless it is already a private tree) as a <div> holding only content
+    tags and safe attributes."""
+    if copy_first:
+        el = copy.deepcopy(el)
     for bad in list(el.iter(*DROP_TAGS)):
         _drop(bad)
     for node in list(el.iter(etree.Comment, etree.ProcessingInstruction)):
@@ -263,7 +265,8 @@ def _block_stats(block) -> tuple[str, int, int]:
     letters = sum(map(str.isalnum, text))
     linked = 0
     for a in block.iter("a"):
-        if not file_type(a.get("href") or "", a.text_content() or ""):
+        href = a.get("href") or ""
+        if not (HINT_RE.search(href) and file_type(href, a.text_content() or "")):
             linked += sum(map(str.isalnum, a.text_content()))
     return text, letters, min(linked, letters)
 
@@ -335,7 +338,8 @@ def _cut_after_end_marker(el: HtmlElement) -> None:
     Only past the first third of the body's letters, so a page that opens with such a line keeps its text.
     """
     blocks = _leaf_blocks(el)
-    stats = [_block_stats(b)[:2] for b in blocks]
+    stats = [(clean_text(b.text_content()), 0) for b in blocks]
+    stats = [(text, sum(map(str.isalnum, text))) for text, _ in stats]
     total = sum(letters for _, letters in stats)
     seen = 0
     for i, (text, letters) in enumerate(stats):

@@ -14,6 +14,7 @@ import zlib
 SHINGLE = 4
 K = 64
 PREFIX = "mh2:"
+MAX_CHARS = 30_000  # beyond this a page's identity is settled; bounds the cost on very long pages
 NON_WORD_RE = re.compile(r"[\W_]+")
 
 
@@ -24,7 +25,7 @@ def _normalise(text: str) -> str:
 
 def fingerprint(text: str | None, k: int = K) -> str | None:
     """The fingerprint of a text, or None when it has fewer than one shingle of content."""
-    norm = _normalise(text or "")
+    norm = _normalise((text or "")[:MAX_CHARS])
     if len(norm) < SHINGLE:
         return None
     data = norm.encode("utf-32-le")  # four bytes a character: a shingle is a fixed-width slice

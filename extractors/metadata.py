@@ -141,7 +141,7 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
     if iso:
         return iso, "published date guessed by htmldate"
     start = zones.title if zones.title is not None else (zones.body_start or 0)
-    for line in lines[start:start + 400]:
+    for line in lines[start:start + 150]:
         if len(line) <= 200 and not is_chrome(line):
             dates = find_dates(line)
             if dates:

@@ -55,7 +55,7 @@ def signals(tree, lines: list[str]) -> Signals:
         s.link_chars += len(text)
         if MORE_RE.match(text):
             s.more += 1
-        if s.links > 400:
+        if s.links > 250:
             continue
         parent = a.getparent()
         context = a.tail or ""

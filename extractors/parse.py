@@ -134,6 +134,22 @@ def load_page(data: bytes | None, url: str, content_type: str | None = None,
     return page
 
 
+def _parser() -> lxml.html.HTMLParser:
+    """An HTML parser whose elements are all HtmlElement, chosen in C (lxml.html's default
+    lookup calls Python for every element it hands out; that is a tenth of the extraction time)."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_pis=True, collect_ids=False,
+                                  huge_tree=False, default_doctype=False)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+    return parser
+
+
+def parse_fragment(markup: str) -> lxml.html.HtmlElement:
+    """One element from serialised markup (trafilatura's output), with the fast element lookup."""
+    return lxml.html.fragment_fromstring(markup, create_parent="div", parser=_parser())
+
+
 def parse_html(text: str, warnings: list[str] | None = None) -> lxml.html.HtmlElement | None:
     """Parse decoded HTML (comments kept for CMS markers), None when nothing parses.
 
@@ -142,8 +158,7 @@ def parse_html(text: str, warnings: list[str] | None = None) -> lxml.html.HtmlEl
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         return None
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_pis=True, collect_ids=False,
-                                  huge_tree=False, default_doctype=False)
+    parser = _parser()
     try:
         tree = lxml.html.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (etree.ParserError, ValueError):
