@@ -27,6 +27,8 @@ setup(
         "cdxj-indexer>=1.4",
         "surt>=0.3",
         "openpyxl>=3.1",
+        "charset_normalizer>=3",
+        "htmldate>=1.8",
     ],
     extras_require={
         "test": ["pytest>=7", "jsonschema>=4"],
