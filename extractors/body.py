@@ -186,7 +186,7 @@ def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
         tree, url=url, include_comments=False, include_tables=True, include_links=True,
         include_images=True, with_metadata=False, favor_precision=True,
     )
-    body = getattr(doc, "body", None) if doc is not None else None
+    body = doc.get("body") if isinstance(doc, dict) else getattr(doc, "body", None)
     if body is None or not len(body) and not (body.text or "").strip():
         return None
     for el in body.iter():
