@@ -60,6 +60,9 @@ LABEL_RE = re.compile(
     r"(?:^|(?<=[\s|｜【\[（(·/>，,;；]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：])\s*|\s+|$)"
 )
 VALUE_STOP = re.compile(r"\s{2,}|[|｜【】\[\]]|\s(?=[^\s]{1,6}\s?[:：])")
+PUB_KEY_RE = re.compile(r"pub\w*[:_.\-]?(?:time|date)|(?:time|date)\w*[:_.\-]?pub|publish", re.I)
+PLACEHOLDER_AUTHORS = {"name", "author", "admin", "administrator", "作者", "未知", "不详", "匿名"}
+UNKNOWN_NAMES = {"未知", "不详", "匿名", "无", "暂无"}
 NAME_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}|[A-Za-z][\w.\-&]{1,30})$")
 
 
@@ -85,13 +88,21 @@ def meta_tags(tree) -> dict[str, str]:
 
 
 def meta_fields(meta: dict[str, str]) -> dict[str, str]:
-    """The record fields the meta tags give (first matching key per field)."""
+    """The record fields the meta tags give (first matching key per field; any *pub*time/date key last)."""
     out = {}
     for fld, keys in META_KEYS.items():
         for key in keys:
             if meta.get(key):
                 out[fld] = meta[key]
                 break
+    if "published" not in out:
+        for key, value in meta.items():
+            if PUB_KEY_RE.search(key) and parse_date(value):
+                out["published"] = value
+                break
+    author = out.get("author", "")
+    if "@" in author or author.strip().lower() in PLACEHOLDER_AUTHORS:
+        out.pop("author")  # a template placeholder ("name, email@gmail.com"), not a person
     return out
 
 
@@ -179,6 +190,7 @@ def clean_value(field: str, value: str) -> str | None:
                 names.append(token)
             elif names or token:
                 break
+        names = [n for n in names if n not in UNKNOWN_NAMES]
         return " ".join(names) if names else None
     if field == "doc_number":
         return value if re.search(r"\d", value) and len(value) <= 40 else None

@@ -14,6 +14,8 @@ from .dates import date_from_url, find_dates, is_chrome, parse_date
 from .govmeta import Labelled, clean_value
 
 PROSE_END_RE = re.compile(r"^.{15,}[。！？；：:!?;]$")
+NOT_A_NAME = {"昨天", "今天", "前天", "刚刚", "今日", "昨日", "本周", "上周", "未知", "不详", "匿名", "正文", "原文", "全文",
+              "打印", "关闭", "返回", "分享", "收藏", "评论", "首页", "简介", "概况", "导读", "摘要", "编者按"}
 UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
@@ -225,7 +227,8 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
     if names:
         return names, "blog"
     first = header[:1] or body_lines[:1]
-    if zones.title is not None and first and NAME_LINE_RE.match(first[0]) and (not title or first[0] not in title):
+    if zones.title is not None and first and NAME_LINE_RE.match(first[0]) and first[0] not in NOT_A_NAME \
+            and (not title or first[0] not in title):
         return first[0], "name line"
     value, _ = best_labelled(found, "editor", zones, max_rank=2)
     if value:

@@ -103,3 +103,32 @@ def test_extract_page_file_json_keys_and_encoding_option(tmp_path, monkeypatch):
     text = run("extract-page", str(page))
     assert text.exit_code == 0 and "title: 关于做好防汛抗旱工作的通知" in text.output
     assert run("extract-page", str(tmp_path / "nope.html")).exit_code == 2
+
+
+def test_extract_page_fetches_a_url_on_loopback(tmp_path, monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = hanweb_gbk()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=GBK")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.chdir(tmp_path)
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/art/2026/6/7/art_1283_7412224.html"
+        record = json.loads(run("extract-page", url, "--json").output)
+    finally:
+        server.shutdown()
+    assert record["url"] == url and record["title"] == "关于做好防汛抗旱工作的通知"
+    assert record["attachments"][0]["url"].startswith(f"http://127.0.0.1:{server.server_port}/module/download/")
