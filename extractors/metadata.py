@@ -16,6 +16,7 @@ from .govmeta import Labelled, clean_value
 PROSE_END_RE = re.compile(r"^.{15,}[。！？；：:!?;]$")
 NOT_A_NAME = {"昨天", "今天", "前天", "刚刚", "今日", "昨日", "本周", "上周", "未知", "不详", "匿名", "正文", "原文", "全文",
               "打印", "关闭", "返回", "分享", "收藏", "评论", "首页", "简介", "概况", "导读", "摘要", "编者按"}
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
@@ -107,7 +108,15 @@ def best_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int =
 
 def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict, url: str,
                    body_lines: list[str], time_values: list[str], html: str = "") -> tuple[str | None, str | None]:
-    """(publish date, warning): meta, labelled, <time>, header line, URL, then the body's closing date."""
+    """(publish date, warning): meta, labelled, <time>, header line, URL, then the body's closing date.
+
+    Pages not in Chinese go to htmldate first: it knows their conventions better than these rules.
+    """
+    foreign = not CJK_RE.search(" ".join(body_lines[:5])[:2000] or " ".join(lines[:40]))
+    if foreign:
+        iso = htmldate_guess(html, url)
+        if iso:
+            return iso, None
     for value in (meta.get("published"), ld.get("published")):
         iso = parse_date(value)
         if iso:
@@ -139,7 +148,7 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
             dates = find_dates(line)
             if dates:
                 return dates[-1][1], "published date guessed from the date closing the body"
-    iso = htmldate_guess(html, url)
+    iso = None if foreign else htmldate_guess(html, url)
     if iso:
         return iso, "published date guessed by htmldate"
     start = zones.title if zones.title is not None else (zones.body_start or 0)
