@@ -18,7 +18,7 @@ from .language import declared_language, detect_language
 from .metadata import (UPDATE_ONLY, Zones, author_value, best_labelled, doc_number_value, locate_body, published_date,
                        source_value)
 from .page_types import classify, signals
-from .parse import Page, clean_text, load_page
+from .parse import Page, load_page
 from .record import FIELDS, PAGE_TYPES, Record
 from .titles import find_title, headings, title_tag
 

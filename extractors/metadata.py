@@ -20,7 +20,6 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-ROLE_WORDS = ("编辑", "记者", "作者", "撰稿", "执笔", "通讯员")
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 PAGE_TYPES = ("article", "list", "column_index", "homepage", "search_form", "attachment", "error")
-ITEM_PAGE_TYPES = ("article", "attachment")
 
 
 @dataclass
@@ -49,4 +48,3 @@ class Record:
 
 
 FIELDS = tuple(f.name for f in fields(Record))
-LIST_FIELDS = ("breadcrumb", "attachments", "images", "warnings")

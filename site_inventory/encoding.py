@@ -20,7 +20,6 @@ LATIN_LABELS = {
     "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii", "iso_8859-1",
     "windows-1252", "cp1252", "x-cp1252", "cp819", "ibm819", "iso-ir-100", "csisolatin1",
 }
-UTF16_LABELS = {"utf-16", "utf-16le", "utf-16be", "utf16", "unicode", "ucs-2"}
 BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),
