@@ -82,6 +82,15 @@ def echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def call_with_usage_errors(errors: tuple, func, *args, **kwargs):
+    """Run a library call; the listed exceptions (bad input, unknown site) become exit code 2."""
+    try:
+        return func(*args, **kwargs)
+    except errors as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(USAGE) from None
+
+
 def progress_enabled(json_output: bool = False) -> bool:
     """Progress bars only for people watching a terminal, never in --json output."""
     return not json_output and sys.stderr.isatty()

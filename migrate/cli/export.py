@@ -1,6 +1,7 @@
 """``govmigrate export / rollback / status / receipts import / preview``: the migration package."""
 from __future__ import annotations
 
+import functools
 import time
 
 import click
@@ -14,18 +15,12 @@ from migrate.status import status
 from migrate.filenames import UnsafePathError
 from mappings.target_tree import TreeError
 
-from . import FAILED_CHECKS, USAGE, cli, echo_json, pass_workspace, progress_enabled
+from . import call_with_usage_errors, FAILED_CHECKS, USAGE, cli, echo_json, pass_workspace, progress_enabled
 
 USAGE_ERRORS = (ExportError, URLTemplateError, PackageError, PreviewError, ReceiptError, UnsafePathError, TreeError)
 
 
-def _guard(func, *args, **kwargs):
-    """Run a library call; bad input (unknown site, bad template, bad receipt file) is a usage error."""
-    try:
-        return func(*args, **kwargs)
-    except USAGE_ERRORS as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise click.exceptions.Exit(USAGE) from None
+_guard = functools.partial(call_with_usage_errors, USAGE_ERRORS)
 
 
 @cli.command("export")

@@ -1,6 +1,8 @@
 """``govmigrate redirects plan / import-log / lint / export / verify``: keep every old URL working."""
 from __future__ import annotations
 
+import functools
+
 import click
 
 from migrate.accesslog import LogError, import_logs, unseen
@@ -12,18 +14,12 @@ from migrate.redirect_overrides import import_overrides
 from migrate.redirects import RedirectError, plan
 from migrate.verify import VerifyUnreachable, verify
 
-from . import FAILED_CHECKS, SERVER_UNREACHABLE, USAGE, cli, echo_json, pass_workspace, progress_enabled
+from . import call_with_usage_errors, FAILED_CHECKS, SERVER_UNREACHABLE, USAGE, cli, echo_json, pass_workspace, progress_enabled
 
 USAGE_ERRORS = (RedirectError, LogError, RedirectExportError, NoticeError, URLTemplateError)
 
 
-def _guard(func, *args, **kwargs):
-    """Run a library call; bad input (unknown site, bad config, bad file) is a usage error."""
-    try:
-        return func(*args, **kwargs)
-    except USAGE_ERRORS as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise click.exceptions.Exit(USAGE) from None
+_guard = functools.partial(call_with_usage_errors, USAGE_ERRORS)
 
 
 @cli.group("redirects")
