@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -31,7 +30,7 @@ from site_inventory import resolve
 from site_inventory.demo_server import CountyServer
 
 import county_pipeline
-from webservers import APACHE, NGINX, free_port, running_apache, running_nginx
+from webservers import APACHE, NGINX, free_port, raw_get, running_apache, running_nginx
 
 PLATFORM_HOST = "www.qingxi.example.gov.cn"
 needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
@@ -70,17 +69,6 @@ def _get(port: int, host: str, target: str):
     finally:
         conn.close()
 
-
-def _raw_get(port: int, host: str, target: bytes):
-    """(status, Location) of a request whose target is sent byte for byte."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n")
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
-    location = next((line.split(":", 1)[1].strip() for line in head if line.lower().startswith("location:")), None)
-    return int(head[0].split()[1]), location
 
 
 def test_every_known_url_of_the_closing_sites_is_planned(county, sample_county):
@@ -157,7 +145,7 @@ def _robust_matching(ws, port):
     lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), parts.path)
     assert lower != parts.path and _get(port, parts.netloc, lower)[:2] == (301, target)
     raw = unquote_to_bytes(parts.path)   # the UTF-8 bytes sent unencoded, as some clients do
-    assert _raw_get(port, parts.netloc, raw) == (301, target)
+    assert raw_get(port, parts.netloc, raw) == (301, target)
 
 
 def _homepage_notice(ws, port):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,7 +27,7 @@ from site_inventory import resolve
 from site_inventory.urls import canonicalize
 
 import workspace_rows as rows
-from webservers import APACHE, NGINX, free_port, running_apache, running_nginx
+from webservers import APACHE, NGINX, free_port, raw_get, running_apache, running_nginx
 
 CODE = "3311230101"
 OLD = "http://old.qx.example.gov.cn"
@@ -104,16 +103,6 @@ def platform_server(hostile, tmp_path):
         yield server
 
 
-def _raw(port: int, host: str, target: bytes) -> tuple[int, str | None]:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n")
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
-    location = next((line.split(":", 1)[1].strip() for line in head if line.lower().startswith("location:")), None)
-    return int(head[0].split()[1]), location
-
 
 def _target(old: str) -> bytes:
     parts = urlsplit(canonicalize(old))
@@ -159,13 +148,13 @@ def test_nginx_config_holds_no_injected_directive_and_answers_as_planned(hostile
         result = verify(hostile, f"127.0.0.1:{port}")
         assert [(f.old_url, f.problem) for f in result.failures] == [] and result.checked == len(ITEMS) + len(LOG_LINES) + 2
         host = "old.qx.example.gov.cn"
-        assert _raw(port, host, _target(ITEMS[1][0])) == (301, ITEMS[1][1])           # ;return 200 "pwned"; matched
-        assert _raw(port, host, _target(ITEMS[3][0])) == (301, ITEMS[3][1])           # target with $ kept as is
-        assert _raw(port, host, "/青溪/新闻.html".encode("gbk")) == (301, ITEMS[4][1])  # raw GBK bytes
-        assert _raw(port, host, _target(ITEMS[9][0])) == (301, ITEMS[8][1])           # /a%2Fb.html is /a/b.html
+        assert raw_get(port, host, _target(ITEMS[1][0])) == (301, ITEMS[1][1])           # ;return 200 "pwned"; matched
+        assert raw_get(port, host, _target(ITEMS[3][0])) == (301, ITEMS[3][1])           # target with $ kept as is
+        assert raw_get(port, host, "/青溪/新闻.html".encode("gbk")) == (301, ITEMS[4][1])  # raw GBK bytes
+        assert raw_get(port, host, _target(ITEMS[9][0])) == (301, ITEMS[8][1])           # /a%2Fb.html is /a/b.html
         for old, _ in (ITEMS[6], ITEMS[16], ITEMS[17]):
-            assert _raw(port, host, _target(old))[0] == 410                        # rejected: the fallback
-        assert _raw(port, "old2.qx.example.gov.cn", _target(ITEMS[0][0])) == (301, ITEMS[0][1])
+            assert raw_get(port, host, _target(old))[0] == 410                        # rejected: the fallback
+        assert raw_get(port, "old2.qx.example.gov.cn", _target(ITEMS[0][0])) == (301, ITEMS[0][1])
 
 
 @pytest.mark.skipif(APACHE is None, reason="Apache httpd (apache2) is not installed")

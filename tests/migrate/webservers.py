@@ -81,3 +81,15 @@ def running_apache(include: Path, run_dir: Path, port: int):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def raw_get(port: int, host: str, target: bytes) -> tuple[int, str | None]:
+    """(status, Location) of a GET whose request target is sent byte for byte (no client re-encoding)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    location = next((line.split(":", 1)[1].strip() for line in head if line.lower().startswith("location:")), None)
+    return int(head[0].split()[1]), location
