@@ -18,6 +18,7 @@ from .notice import GONE_FILE, NOTICE_FILE, PAGES_DIR, write_pages
 from .redirect_lint import allowlist
 from .redirect_export import (ExportReport, RedirectExportError, Rejections, ServerSite, check_names,
                               check_pages_root, entries, server_sites)
+from .tls import TLSOptions
 
 CONF_NAME = "redirects.conf"
 MAPS = "maps"
@@ -50,16 +51,27 @@ def _vhost(value: str) -> str:
     return value if ":" in value else f"*:{value}"
 
 
-def _rules(site: ServerSite, root: str, map_file: str, listen: list[str]) -> str:
-    code, s = site.code, site.suffix
+def _vhosts(site: ServerSite, root: str, map_file: str, listen: list[str], tls: TLSOptions | None) -> str:
+    """The site's VirtualHost, and with ``tls`` a second one answering https the same way."""
+    names = [f"    ServerName {site.server_names[0]}",
+             *([f"    ServerAlias {' '.join(site.server_names[1:])}"] if site.server_names[1:] else [])]
+    rules = _rules(site, root, map_file)
+    blocks = [[f"<VirtualHost {' '.join(_vhost(v) for v in listen)}>  # site {site.code}", *names, *rules]]
+    if tls:
+        blocks.append([f"<VirtualHost {' '.join(_vhost(v) for v in tls.listen)}>  # site {site.code}, https", *names,
+                       "    SSLEngine on", f'    SSLCertificateFile "{tls.cert}"',
+                       f'    SSLCertificateKeyFile "{tls.key}"', *rules])
+    return "".join("\n".join(block + ["</VirtualHost>", ""]) + "\n" for block in blocks)
+
+
+def _rules(site: ServerSite, root: str, map_file: str) -> list[str]:
+    """The lines inside a site's VirtualHost: pages, the map lookup, 301/410/notice and the fallback."""
+    s = site.suffix
     lookup = f"${{gm_{s}:%{{REQUEST_URI}}%{{ENV:GMQ}}|-}}"
     status, target, suggested = site.fallback_entry()
     fallback = (f"RewriteRule ^ {literal(target)} [R=301,L,NE,QSD]" if status == 301 else
                 f"RewriteRule ^ - [E=GM_SUGGEST:{literal(suggested)},G]")
-    lines = [f"<VirtualHost {' '.join(_vhost(v) for v in listen)}>  # site {code}",
-             f"    ServerName {site.server_names[0]}",
-             *([f"    ServerAlias {' '.join(site.server_names[1:])}"] if site.server_names[1:] else []),
-             f'    DocumentRoot "{root}"',
+    lines = [f'    DocumentRoot "{root}"',
              "    AddDefaultCharset utf-8",
              "    AllowEncodedSlashes On",
              f'    <Directory "{root}/{PAGES_DIR}">',
@@ -87,13 +99,13 @@ def _rules(site: ServerSite, root: str, map_file: str, listen: list[str]) -> str
               "    RewriteCond %{ENV:GMR} ^410\\|([^|]*)\\|([^|]*)$",
               "    RewriteRule ^ - [E=GM_ARCHIVE:%1,E=GM_SUGGEST:%2,G]",
               "    RewriteCond %{ENV:GMR} =-",
-              f"    {fallback}",
-              "</VirtualHost>", ""]
-    return "\n".join(lines) + "\n"
+              f"    {fallback}"]
+    return lines
 
 
-def write_apache(workspace, out: Path, codes, listen: list[str], pages_root: str | None) -> ExportReport:
-    """Write ``redirects.conf``, ``maps/CODE.txt`` and the sites' pages into ``out``."""
+def write_apache(workspace, out: Path, codes, listen: list[str], pages_root: str | None,
+                 tls: TLSOptions | None = None) -> ExportReport:
+    """Write ``redirects.conf``, ``maps/CODE.txt`` and the sites' pages into ``out`` (https too with ``tls``)."""
     root = check_pages_root(pages_root or str((out / PAGES).resolve()))
     maps_dir = out / MAPS
     maps_dir.mkdir(parents=True, exist_ok=True)
@@ -105,7 +117,9 @@ def write_apache(workspace, out: Path, codes, listen: list[str], pages_root: str
     parent = (workspace.config.get("platform") or {}).get("name") or ""
     hosts = allowlist(workspace.config)
     report = ExportReport("apache", str(out.resolve()))
-    rules = ["# govmigrate redirects for Apache httpd 2.4 (mod_rewrite, mod_include). Generated; edit the plan.\n\n"]
+    rules = ["# govmigrate redirects for Apache httpd 2.4 (mod_rewrite, mod_include"
+             + (", mod_ssl; Listen " + " ".join(tls.listen) + " in the main config" if tls else "")
+             + "). Generated; edit the plan.\n\n"]
     for site in sites:
         map_path = maps_dir / f"{site.code}.txt"
         tmp = map_path.with_name(f".{map_path.name}.tmp-{os.getpid()}")
@@ -114,7 +128,7 @@ def write_apache(workspace, out: Path, codes, listen: list[str], pages_root: str
                 value = value_for(site, entry.status, entry.target, entry.kind, entry.archive_url, entry.suggested_url)
                 handle.write(entry.key + b" " + value.encode("ascii") + b"\n")
         tmp.replace(map_path)
-        rules.append(_rules(site, f"{root}/{site.code}", str(map_path.resolve()), listen or ["80"]))
+        rules.append(_vhosts(site, f"{root}/{site.code}", str(map_path.resolve()), listen or ["80"], tls))
         pages = write_pages(out / PAGES / site.code, dict(workspace.db["sites"].get(site.code)), site.notice,
                             site.context.home_url, parent, "apache")
         report.files += [str(map_path)] + [str(p) for p in pages]
@@ -129,13 +143,17 @@ def write_apache(workspace, out: Path, codes, listen: list[str], pages_root: str
 
 
 MODULES = ("mpm_event", "authz_core", "mime", "rewrite", "include")
+TLS_MODULES = ("socache_shmcb", "ssl")
 
 
-def standalone_conf(include: Path, run_dir: Path, listen: str, modules_dir: str = "/usr/lib/apache2/modules") -> str:
+def standalone_conf(include: Path, run_dir: Path, listen: str, modules_dir: str = "/usr/lib/apache2/modules",
+                    tls_listen: str | None = None) -> str:
     """A minimal httpd.conf around ``include`` for staging and tests (``apache2 -f FILE``)."""
     run = str(run_dir)
-    loads = "".join(f"LoadModule {m}_module {modules_dir}/mod_{m}.so\n" for m in MODULES)
-    return (f'ServerRoot "{run}"\n{loads}Listen {listen}\nPidFile {run}/httpd.pid\nErrorLog {run}/error.log\n'
+    modules = MODULES + (TLS_MODULES if tls_listen else ())
+    loads = "".join(f"LoadModule {m}_module {modules_dir}/mod_{m}.so\n" for m in modules)
+    listens = f"Listen {listen}\n" + (f"Listen {tls_listen} https\n" if tls_listen else "")
+    return (f'ServerRoot "{run}"\n{loads}{listens}PidFile {run}/httpd.pid\nErrorLog {run}/error.log\n'
             "LogLevel warn\nUser nobody\nGroup nogroup\nServerName localhost\nTypesConfig /dev/null\n"
             "AddType text/html .html\nMutex file:" + run + " default\n"
             f'Include "{include}"\n')

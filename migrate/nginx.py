@@ -23,6 +23,7 @@ from .notice import GONE_FILE, NOTICE_FILE, PAGES_DIR, write_pages
 from .redirect_lint import allowlist
 from .redirect_export import (ExportReport, RedirectExportError, Rejections, ServerSite, check_names,
                               check_pages_root, entries, server_sites)
+from .tls import TLSOptions
 
 CONF_NAME = "redirects.conf"
 PAGES = "pages"
@@ -93,12 +94,21 @@ def _query_maps(site: ServerSite) -> list[bytes]:
     return lines
 
 
-def _server(site: ServerSite, listen: list[str], root: str) -> bytes:
+def _tls_lines(tls: TLSOptions | None) -> list[str]:
+    """The https listen lines and certificate of a server block (one certificate for every host)."""
+    if not tls:
+        return []
+    return [*(f"    listen {value} ssl;" for value in _listen(list(tls.listen))),
+            f'    ssl_certificate "{tls.cert}";', f'    ssl_certificate_key "{tls.key}";']
+
+
+def _server(site: ServerSite, listen: list[str], root: str, tls: TLSOptions | None = None) -> bytes:
     s = site.suffix
     notice = [f"        if ($gmh_{s}) {{ rewrite ^ /{PAGES_DIR}/{NOTICE_FILE} last; }}"] if site.notice_active() else []
     lines = [
         f"server {{  # site {site.code}",
         *(f"    listen {value};" for value in listen),
+        *_tls_lines(tls),
         f"    server_name {' '.join(site.server_names)};",
         "    merge_slashes off;",
         f'    root "{root}";',
@@ -148,8 +158,9 @@ def hash_sizes(stats: dict) -> tuple[int, int]:
     return bucket, max(2048, 2 * stats["largest"] + 1024)
 
 
-def write_nginx(workspace, out: Path, codes, listen: list[str], pages_root: str | None) -> ExportReport:
-    """Write ``redirects.conf`` and the sites' pages into ``out``; returns what was written."""
+def write_nginx(workspace, out: Path, codes, listen: list[str], pages_root: str | None,
+                tls: TLSOptions | None = None) -> ExportReport:
+    """Write ``redirects.conf`` and the sites' pages into ``out``; with ``tls`` the servers answer https too."""
     listen = _listen(listen or ["80"])
     root = check_pages_root(pages_root or str((out / PAGES).resolve()))
     sites = server_sites(workspace, codes)
@@ -162,7 +173,7 @@ def write_nginx(workspace, out: Path, codes, listen: list[str], pages_root: str 
     with tempfile.TemporaryFile(dir=out) as body:
         for site in sites:
             _site_maps(workspace, site, body, rejections, stats)
-            body.write(_server(site, listen, f"{root}/{site.code}"))
+            body.write(_server(site, listen, f"{root}/{site.code}", tls))
             pages = write_pages(out / PAGES / site.code, dict(workspace.db["sites"].get(site.code)),
                                 site.notice, site.context.home_url, parent, "nginx")
             report.files += [str(p) for p in pages]

@@ -20,6 +20,7 @@ from .idmap import now
 from .notice import Notice, notice_days, notice_for
 from .redirect_lint import HOST_NAME, allowed, safe_url
 from .redirects import PLAN_COLUMNS, SiteContext, plan_rows, site_contexts
+from .tls import TLSError, tls_options
 
 FORMATS = ("nginx", "apache", "csv", "json")
 CSV_COLUMNS = ("site_code", "old_url", "status", "target", "kind", "reason", "archive_url", "suggested_url",
@@ -200,10 +201,21 @@ def check_names(site: ServerSite) -> None:
 
 
 def export_redirects(workspace, fmt: str, out, codes: Iterable[str] = (), listen: Iterable[str] = ("80",),
-                     pages_root: str | None = None) -> ExportReport:
-    """Write the plan of the closing sites (default: all) in ``fmt`` to ``out`` (a folder for servers)."""
+                     pages_root: str | None = None, tls_listen: Iterable[str] = (), tls_cert: str | None = None,
+                     tls_key: str | None = None) -> ExportReport:
+    """Write the plan of the closing sites (default: all) in ``fmt`` to ``out`` (a folder for servers).
+
+    With ``tls_cert`` and ``tls_key`` the servers also answer https on ``tls_listen`` (default 443).
+    """
     if fmt not in FORMATS:
         raise RedirectExportError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    try:
+        tls = tls_options(tls_listen, tls_cert, tls_key)
+    except TLSError as exc:
+        raise RedirectExportError(str(exc)) from None
+    if tls:
+        check_config_path(tls.cert, "certificate")
+        check_config_path(tls.key, "certificate key")
     out = Path(out)
     if fmt in ("csv", "json"):
         sites = site_contexts(workspace, codes)
@@ -218,10 +230,10 @@ def export_redirects(workspace, fmt: str, out, codes: Iterable[str] = (), listen
     if fmt == "nginx":
         from .nginx import write_nginx
 
-        return write_nginx(workspace, out, codes, list(listen), pages_root)
+        return write_nginx(workspace, out, codes, list(listen), pages_root, tls)
     from .apache import write_apache
 
-    return write_apache(workspace, out, codes, list(listen), pages_root)
+    return write_apache(workspace, out, codes, list(listen), pages_root, tls)
 
 
 def write_table(db, codes: list[str], out: Path, fmt: str) -> None:
@@ -246,12 +258,17 @@ def write_table(db, codes: list[str], out: Path, fmt: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def check_pages_root(path: str) -> str:
-    """A folder path that can be written into a server config as it is."""
+def check_config_path(path: str, what: str = "pages folder") -> str:
+    """A file or folder path that can be written into a server config as it is."""
     if any(ch in path for ch in '"\\$;{}\'') or any(ord(ch) < 0x20 for ch in path) or " " in path:
-        raise RedirectExportError(f"pages folder {path!r}: use a path without spaces, quotes, $, ;, braces or "
+        raise RedirectExportError(f"{what} {path!r}: use a path without spaces, quotes, $, ;, braces or "
                                   "backslashes (it goes into the server config)")
     return path
+
+
+def check_pages_root(path: str) -> str:
+    """The pages folder as the server config names it."""
+    return check_config_path(path)
 
 
 __all__ = ["export_redirects", "ExportReport", "RedirectExportError", "FORMATS", "PLAN_COLUMNS"]

@@ -6,7 +6,8 @@ the 410 page with the URL's suggested and archive links, and the suggested page 
 200; during the notice period the homepage must show the closure notice. Targets are reached
 through the workspace's resolve rules, so a local preview of the parent platform can stand in
 for it. URLs the server config could not hold are expected to get the site's fallback. Requests
-run in parallel with a bound; every failure is reported and recorded per site.
+run in parallel with a bound; every failure is reported and recorded per site. With an https
+side (``--against-tls``) each old URL is also asked over TLS, its certificate checked for the old host.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import http.client
 import json
 import random
 import socket
+import ssl
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -26,6 +28,7 @@ from site_inventory import resolve as resolve_mod
 from .idmap import now
 from .notice import NOTICE_TITLE, recorded_notice
 from .redirects import RedirectError, canonical_or_none, fold_url, site_contexts
+from .tls import SNIConnection, TLSError, client_context
 
 USER_AGENT = "govmigrate-verify/1"
 MAX_BODY = 2 * 1024 * 1024
@@ -97,13 +100,18 @@ def probe(address: tuple[str, int], timeout: float) -> None:
 class _Fetcher:
     """GET requests with an explicit Host; targets through the resolve rules, cached."""
 
-    def __init__(self, rules, timeout: float):
-        self.rules, self.timeout = rules, timeout
+    def __init__(self, rules, timeout: float, tls_context=None):
+        self.rules, self.timeout, self.tls_context = rules, timeout, tls_context
         self.cache: dict[str, str | None] = {}
         self.lock = threading.Lock()
 
-    def get(self, address: tuple[str, int], host_header: str, target: str, body: bool):
-        conn = http.client.HTTPConnection(address[0], address[1], timeout=self.timeout)
+    def get(self, address: tuple[str, int], host_header: str, target: str, body: bool, tls: bool = False):
+        """(status, Location, body) of one GET; over TLS with the Host's name as SNI when ``tls``."""
+        if tls and self.tls_context is not None:
+            name = urlsplit(f"//{host_header}").hostname or ""
+            conn = SNIConnection(address, name, self.tls_context, self.timeout)
+        else:
+            conn = http.client.HTTPConnection(address[0], address[1], timeout=self.timeout)
         try:
             conn.request("GET", target, headers={"Host": host_header, "User-Agent": USER_AGENT, "Connection": "close"})
             response = conn.getresponse()
@@ -134,11 +142,14 @@ class _Fetcher:
 
 
 def check(fetcher: _Fetcher, against: tuple[str, int], expected: Expected) -> str | None:
-    """None when the server answers ``expected.old_url`` as planned, else the problem."""
+    """None when the server answers ``expected.old_url`` as planned, else the problem (https URLs over TLS)."""
     parts = urlsplit(expected.old_url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        status, location, body = fetcher.get(against, parts.netloc, target, expected.status != 301)
+        status, location, body = fetcher.get(against, parts.netloc, target, expected.status != 301,
+                                             tls=parts.scheme == "https")
+    except ssl.SSLCertVerificationError as exc:
+        return f"the certificate is not valid for {parts.hostname}: {exc.verify_message}"
     except OSError as exc:
         return f"unreachable: {exc}"
     if expected.refusable and status in (400, 404):
@@ -255,22 +266,40 @@ def read_priority(path) -> list[str]:
     return urls
 
 
+def as_https(expected: Expected) -> Expected:
+    """The same old URL asked over https: the closed site's server must answer it the same way."""
+    return replace(expected, old_url="https://" + expected.old_url.split("://", 1)[1])
+
+
 def verify(workspace, against: str, codes: Iterable[str] = (), sample: int | None = None, priority=None,
-           workers: int = 8, timeout: float = 10.0, record: bool = True, progress: bool = False) -> VerifyReport:
-    """Send the old URLs of the closing sites (default: all) to ``against`` and check every answer."""
+           workers: int = 8, timeout: float = 10.0, record: bool = True, progress: bool = False,
+           against_tls: str | None = None, ca_file: str | None = None, insecure: bool = False) -> VerifyReport:
+    """Send the old URLs of the closing sites (default: all) to ``against`` and check every answer.
+
+    With ``against_tls`` (ADDR:PORT of the https side) every old URL is asked over https too, the
+    old host as SNI name and the certificate checked against it (``ca_file``; ``insecure`` skips it).
+    """
     address = parse_against(against)
+    tls_address = parse_against(against_tls) if against_tls else None
+    try:
+        context = client_context(ca_file, insecure) if tls_address else None
+    except TLSError as exc:
+        raise RedirectError(str(exc)) from None
     expectations = _Expectations(workspace, codes)
     probe(address, timeout)
-    fetcher = _Fetcher(resolve_mod.load_rules(workspace.db), timeout)
-    report = VerifyReport(against)
+    if tls_address:
+        probe(tls_address, timeout)
+    fetcher = _Fetcher(resolve_mod.load_rules(workspace.db), timeout, context)
+    report = VerifyReport(against + (f" + https {against_tls}" if against_tls else ""))
     for code in expectations.sites:
         report.sites[code] = {"checked": 0, "failed": 0, "unreachable": 0}
     urls = read_priority(priority) if priority else []
     bar = _bar(progress)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         pending = {}
-        for expected in expectations.rows(urls, sample):
-            pending[pool.submit(check, fetcher, address, expected)] = expected
+        for expected in _asked(expectations.rows(urls, sample), tls_address is not None):
+            server = tls_address if expected.old_url.startswith("https://") and tls_address else address
+            pending[pool.submit(check, fetcher, server, expected)] = expected
             if len(pending) >= workers * 4:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -282,6 +311,15 @@ def verify(workspace, against: str, codes: Iterable[str] = (), sample: int | Non
     if record:
         _record(workspace.db, report)
     return report
+
+
+def _asked(rows, https: bool):
+    """Each expected answer as planned, and once more over https when an https side is verified."""
+    for expected in rows:
+        if not https or not expected.old_url.startswith("https://"):
+            yield expected
+        if https:
+            yield as_https(expected)
 
 
 def _bar(enabled: bool):

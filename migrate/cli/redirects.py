@@ -108,11 +108,21 @@ def lint_command(workspace, codes, json_output):
 @click.option("--listen", multiple=True, default=("80",), show_default=True,
               help="nginx listen / Apache VirtualHost address: PORT or ADDR:PORT; repeatable.")
 @click.option("--pages-root", help="Where the pages folder will be on the server (default: its place under -o).")
+@click.option("--tls-cert", metavar="FILE", help="Certificate (PEM, full chain) for https: one that covers every "
+              "host and alias of the sites (SAN or wildcard), as a path on the server.")
+@click.option("--tls-key", metavar="FILE", help="Its private key, as a path on the server.")
+@click.option("--tls-listen", multiple=True, metavar="PORT|ADDR:PORT",
+              help="Where https is answered (default 443 when --tls-cert is given); repeatable.")
 @click.option("--json", "json_output", is_flag=True, help="Print what was written as JSON.")
 @pass_workspace
-def export_command(workspace, codes, fmt, out, listen, pages_root, json_output):
-    """Write the plan as nginx or Apache config (with the notice and 410 pages), or as CSV (BOM) / JSON."""
-    report = _guard(export_redirects, workspace, fmt, out, codes, listen=listen, pages_root=pages_root)
+def export_command(workspace, codes, fmt, out, listen, pages_root, tls_cert, tls_key, tls_listen, json_output):
+    """Write the plan as nginx or Apache config (with the notice and 410 pages), or as CSV (BOM) / JSON.
+
+    Old sites served over https keep their https links in bookmarks and search engines: give
+    --tls-cert and --tls-key and the servers answer those the same way.
+    """
+    report = _guard(export_redirects, workspace, fmt, out, codes, listen=listen, pages_root=pages_root,
+                    tls_listen=tls_listen, tls_cert=tls_cert, tls_key=tls_key)
     codes_written = [s.site_code for s in report.sites]
     errors = workspace.db.execute(
         f"SELECT count(*) FROM redirect_problems WHERE check_name = 'rejected' AND level = 'error' AND site_code IN "
@@ -140,13 +150,20 @@ def export_command(workspace, codes, fmt, out, listen, pages_root, json_output):
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=8, show_default=True,
               help="Requests in parallel.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--against-tls", metavar="ADDR:PORT", help="The same server's https side: every old URL is asked "
+              "there over https too, and the certificate must be valid for each old host.")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
+              help="CA certificates (PEM) to trust for --against-tls, e.g. a staging CA.")
+@click.option("--insecure", is_flag=True, help="With --against-tls: do not check the certificate.")
 @click.option("--json", "json_output", is_flag=True, help="Print the result as JSON.")
 @pass_workspace
-def verify_command(workspace, codes, against, sample, priority, workers, timeout, json_output):
+def verify_command(workspace, codes, against, sample, priority, workers, timeout, against_tls, ca_file, insecure,
+                   json_output):
     """Send each old URL to ADDR:PORT with its Host header and check status, Location and target."""
     try:
         report = _guard(verify, workspace, against, codes, sample=sample, priority=priority, workers=workers,
-                        timeout=timeout, progress=progress_enabled(json_output))
+                        timeout=timeout, progress=progress_enabled(json_output), against_tls=against_tls,
+                        ca_file=ca_file, insecure=insecure)
     except VerifyUnreachable as exc:
         if json_output:
             echo_json({"against": against, "ok": False, "unreachable": True, "error": str(exc)})

@@ -3,9 +3,15 @@ from __future__ import annotations
 
 import pytest
 
+from migrate.export import export
+from migrate.preview import PreviewServer, preview
+from migrate.redirects import plan
+from site_inventory import resolve
 from site_inventory.demo_server import CountyServer
 
 import county_pipeline
+
+PLATFORM_HOST = "www.qingxi.example.gov.cn"
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +20,27 @@ def county_workspace(sample_county, tmp_path_factory):
     folder = tmp_path_factory.mktemp("county") / "ws"
     with CountyServer(sample_county) as server:
         return county_pipeline.build(folder, sample_county, server)
+
+
+@pytest.fixture(scope="module")
+def county(county_workspace, tmp_path_factory):
+    """A copy of the county workspace with its package exported, previewed and the redirects planned."""
+    folder = tmp_path_factory.mktemp("redirects")
+    ws = county_pipeline.copy(county_workspace, folder / "ws")
+    export(ws, out_dir=folder / "pkg")
+    preview(ws, folder / "site")
+    ws.config["redirects"]["archive_url_template"] = "http://www.qingxi.example.gov.cn/archive/{site_code}/{url}"
+    ws.save_config()
+    plan(ws)
+    yield ws, folder
+    ws.close()
+
+
+@pytest.fixture
+def platform(county):
+    """The preview served on loopback as the parent platform, its host resolved to it."""
+    ws, folder = county
+    with PreviewServer(folder / "site") as server:
+        port = server.httpd.server_address[1]
+        resolve.save_rules(ws.db, [resolve.parse_rule(f"{PLATFORM_HOST}:80:127.0.0.1:{port}")])
+        yield server

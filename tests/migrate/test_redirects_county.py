@@ -20,11 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from migrate.cli import cli
-from migrate.export import export
-from migrate.preview import PreviewServer, preview
 from migrate.redirect_export import export_redirects
 from migrate.redirect_lint import lint
-from migrate.redirects import closing_sites, fold_url, plan, site_contexts
+from migrate.redirects import closing_sites, fold_url, site_contexts
 from migrate.verify import verify
 from site_inventory import resolve
 from site_inventory.demo_server import CountyServer
@@ -34,30 +32,6 @@ from webservers import APACHE, NGINX, free_port, raw_get, running_apache, runnin
 
 PLATFORM_HOST = "www.qingxi.example.gov.cn"
 needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
-
-
-@pytest.fixture(scope="module")
-def county(county_workspace, tmp_path_factory):
-    """A copy of the county workspace with its package exported, previewed and the redirects planned."""
-    folder = tmp_path_factory.mktemp("redirects")
-    ws = county_pipeline.copy(county_workspace, folder / "ws")
-    export(ws, out_dir=folder / "pkg")
-    preview(ws, folder / "site")
-    ws.config["redirects"]["archive_url_template"] = "http://www.qingxi.example.gov.cn/archive/{site_code}/{url}"
-    ws.save_config()
-    plan(ws)
-    yield ws, folder
-    ws.close()
-
-
-@pytest.fixture
-def platform(county):
-    """The preview served on loopback as the parent platform, its host resolved to it."""
-    ws, folder = county
-    with PreviewServer(folder / "site") as server:
-        port = server.httpd.server_address[1]
-        resolve.save_rules(ws.db, [resolve.parse_rule(f"{PLATFORM_HOST}:80:127.0.0.1:{port}")])
-        yield server
 
 
 def _get(port: int, host: str, target: str):
