@@ -378,6 +378,14 @@ def _v6_redirects() -> str:
         """
 
 
+def _v7_crawl_journal() -> str:
+    """The crawl's WARC doubles as its journal: how far each run's records are in the tables."""
+    return """
+        ALTER TABLE crawl_runs ADD COLUMN warc_stored INTEGER;  -- bytes of warc_file whose records are
+                                         -- all stored in the tables; a killed run's later records are replayed
+        """
+
+
 MIGRATIONS: list[Callable[[], str]] = [
     _v1_foundation,
     _v2_crawl,
@@ -385,6 +393,7 @@ MIGRATIONS: list[Callable[[], str]] = [
     _v4_mapping,
     _v5_export,
     _v6_redirects,
+    _v7_crawl_journal,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
