@@ -26,7 +26,7 @@ from site_inventory.crawler import crawl, crawl_report
 from site_inventory.demo_server import CountyServer
 from site_inventory.inventory import import_inventory, list_sites
 from site_inventory.link_check import check_links
-from site_inventory.sample_county import SampleCounty, generate, write_inventory_csv, write_manifest
+from site_inventory.sample_county import PLANNER_COLUMN_KINDS, SampleCounty, generate, write_inventory_csv, write_manifest
 from site_inventory.workspace import Workspace, init_workspace
 from migrate.export import export
 from migrate.package import verify
@@ -143,16 +143,23 @@ def step_extract(demo: Demo) -> list[str]:
 
 
 def step_audit(demo: Demo) -> list[str]:
-    """The inspection audit as of the county's own date: external links checked, HTML report written."""
+    """The inspection audit as of the county's own date: external links checked, HTML report written.
+
+    The planner's column kinds go into the config first, as a planner would set them before an audit.
+    """
     checked = check_links(demo.workspace, scope="inventory")
+    demo.workspace.config["audit"]["column_kinds"] = PLANNER_COLUMN_KINDS
+    demo.workspace.save_config()
     result = audit(demo.workspace, as_of=demo.county.as_of)
     path = write(result, "html", default_path(demo.workspace.path, result, "html"))
     t = result.totals
     lines = [] if t["items"] else ["no extracted records yet: columns, freshness and reposts need the extract step"]
-    lines += [f"{checked.checked} external link targets checked ({len(checked.broken)} broken)",
+    lines += [f"{len(PLANNER_COLUMN_KINDS)} column kinds set as a planner would, for columns whose names do not say "
+              "it (audit.column_kinds in govmigrate.yaml)",
+              f"{checked.checked} external link targets checked ({len(checked.broken)} broken)",
               f"{t['sites']} sites, {t['sites_failing']} failing; {t['blank_columns']} blank and "
               f"{t['stale_columns']} stale columns, {t['broken_links']} broken links, {t['undated_items']} undated "
-              f"items, {t['reposts']} reposts (as of {result.as_of})"]
+              f"items, {t['reposts']} items that repeat another site's item (as of {result.as_of})"]
     for site in result.sites:
         failed = "、".join(f.label for f in site.findings if f.status == "fail")
         lines.append(f"{site.site_code}  {VERDICT_LABELS[site.verdict]}  {site.name}" + (f"（{failed}）" if failed else ""))

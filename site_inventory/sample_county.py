@@ -124,6 +124,22 @@ class SampleCounty:
         return next((b for b in self.builders if b.spec.host == host), None)
 
 
+# What a planner writes in govmigrate.yaml (audit.column_kinds) for the county's columns whose names
+# do not say their kind; every other column's kind is inferred from its name. The demo sets it too.
+PLANNER_COLUMN_KINDS = {
+    "3311270001/专题专栏 > 平安建设": "dynamic",
+    "3311270002/政务公开 > 财政信息": "policy",
+    "3311270002/政务公开 > 人事信息": "notice",
+    "3311270002/政务公开 > 规划计划": "policy",
+    "3311270003/农技推广": "dynamic",
+    "3311270004/信息公开 > 财政预决算": "policy",
+    "3311270004/信息公开 > 信息公开年报": "notice",
+    "3311270004/消费维权": "dynamic",
+    "3311270005/节庆活动": "dynamic",
+    "3311270005/乡村旅游": "dynamic",
+}
+
+
 def generate(seed: int = 2026, as_of: date = date(2026, 6, 30)) -> SampleCounty:
     """Build the county deterministically from ``seed``; dates are laid out backwards from ``as_of``."""
     county = SampleCounty(seed, as_of)

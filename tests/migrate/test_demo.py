@@ -42,6 +42,9 @@ def test_demo_builds_a_workspace_with_the_county(tmp_path):
     assert (tmp_path / "demo" / "sample-county" / "manifest.json").exists()
     assert any(str(tmp_path / "demo") in line for line in lines)
     assert any("6 added" in line for line in lines)
+    defects = demo.county.manifest["defects"]
+    audited = f"{len(defects['blank_columns'])} blank and {len(defects['stale_columns'])} stale columns"
+    assert any(audited in line for line in lines), [line for line in lines if "stale columns" in line]
     assert not server_is_up(demo.server.base_url)
 
 

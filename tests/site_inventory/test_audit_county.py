@@ -18,23 +18,9 @@ from site_inventory.demo_server import CountyServer
 from site_inventory.inventory import import_inventory
 from site_inventory.link_check import check_links
 from site_inventory.resolve import parse_rule, save_rules
-from site_inventory.sample_county import write_inventory_csv
+from site_inventory.sample_county import PLANNER_COLUMN_KINDS, write_inventory_csv
 from site_inventory.workspace import init_workspace
 
-# What a planner writes in govmigrate.yaml for the columns whose names do not say their kind
-# (every other column's kind is inferred from its name; test_kinds_inferred_from_names checks that).
-COLUMN_KINDS = {
-    "3311270001/专题专栏 > 平安建设": "dynamic",
-    "3311270002/政务公开 > 财政信息": "policy",
-    "3311270002/政务公开 > 人事信息": "notice",
-    "3311270002/政务公开 > 规划计划": "policy",
-    "3311270003/农技推广": "dynamic",
-    "3311270004/信息公开 > 财政预决算": "policy",
-    "3311270004/信息公开 > 信息公开年报": "notice",
-    "3311270004/消费维权": "dynamic",
-    "3311270005/节庆活动": "dynamic",
-    "3311270005/乡村旅游": "dynamic",
-}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +38,7 @@ def county(sample_county, tmp_path_factory):
         crawl(ws, codes, delay=0)
         extract(ws, codes)
         check_links(ws, codes, delay=0)
-    ws.config["audit"]["column_kinds"] = COLUMN_KINDS
+    ws.config["audit"]["column_kinds"] = PLANNER_COLUMN_KINDS
     manifest = sample_county.manifest
     yield manifest, ws, audit(ws, as_of=manifest["as_of"])
     ws.close()
@@ -90,7 +76,7 @@ def test_kinds_inferred_from_names(county):
     got = {(s.site_code, c.path): (c.kind, c.kind_source) for s in result.sites for c in s.columns}
     for col in manifest["columns"]:
         key = (col["site_code"], " > ".join(col["path"]))
-        if key in got and f"{key[0]}/{key[1]}" not in COLUMN_KINDS:
+        if key in got and f"{key[0]}/{key[1]}" not in PLANNER_COLUMN_KINDS:
             want = col["kind"] if col["kind"] in ("dynamic", "notice", "policy") else "other"
             assert got[key] == (want, "name"), key
     assert result.warnings == []
