@@ -1,8 +1,8 @@
 """One HTTP GET, done the way the crawler needs it: resolved, streamed, capped, never redirected.
 
-Built on urllib3 (the connection pool under requests) rather than a requests Session: the
-crawler needs none of requests' conveniences and its per-request overhead is the crawl's
-bottleneck on a fast server.
+A lean HTTP/1.1 client on keep-alive sockets (http_wire) rather than urllib3 or requests: the
+crawler needs none of their conveniences, and on a fast server their per-request Python work
+(header parsing through the email package, pool bookkeeping) was the crawl's largest cost.
 
 The workspace's resolve rules send a request for ``host:port`` to another address while the
 Host header (and TLS server name) keep the real name. Bodies are read as they come off the wire
@@ -13,27 +13,20 @@ followed: the crawler queues each hop itself so every hop is resolved, scope-che
 from __future__ import annotations
 
 import email.utils
+import socket
+import ssl
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-import threading
 from urllib.parse import urlsplit
 
-import urllib3
-
+from . import http_wire
+from .http_wire import BodyIncomplete, FetchError
 from .resolve import Resolution, lookup
 
 CHUNK = 65536
 DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class FetchError(Exception):
-    """No HTTP response at all: ``kind`` is timeout, connection, tls or invalid."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass
@@ -50,6 +43,7 @@ class Response:
     http_version: str = "HTTP/1.1"
     truncated: bool = False
     limited: bool = False  # truncated on purpose: the size or time limit was reached
+    cut_by: str | None = None  # what cut a limited body: "length" or "time"
     error: str | None = None  # why the body is incomplete, if it is
     elapsed: float = 0.0
     started_at: str = ""
@@ -146,9 +140,10 @@ class _Decoder:
         return out
 
 
+
 @dataclass
 class Fetcher:
-    """GETs URLs over pooled keep-alive connections (urllib3, the transport under requests); thread-safe."""
+    """GETs URLs over pooled keep-alive connections (http_wire); thread-safe."""
 
     rules: dict[tuple[str, int], Resolution]
     user_agent: str
@@ -157,25 +152,11 @@ class Fetcher:
     max_seconds: float = 120.0
     verify_tls: bool | str = True  # or the path of a CA bundle to trust (like requests' verify)
     per_host: int = 1
-    _pools: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _pool: http_wire.Pool = field(default=None, repr=False)
 
-    def _pool(self, scheme: str, name: str, address: str, port: int):
-        """Keep-alive connections per host name (many names may share one address, as with resolve rules)."""
-        key = (scheme, name, address, port)
-        with self._lock:
-            pool = self._pools.get(key)
-            if pool is None:
-                size = self.per_host + 1  # the next request may start while the last connection is put back
-                if scheme == "https":
-                    ca = (self.verify_tls if isinstance(self.verify_tls, str) else _ca_bundle()) if self.verify_tls else None
-                    pool = urllib3.HTTPSConnectionPool(
-                        address, port, maxsize=size, block=False, server_hostname=name, assert_hostname=name,
-                        cert_reqs="CERT_REQUIRED" if self.verify_tls else "CERT_NONE", ca_certs=ca)
-                else:
-                    pool = urllib3.HTTPConnectionPool(address, port, maxsize=size, block=False)
-                self._pools[key] = pool
-            return pool
+    def __post_init__(self):
+        self._pool = http_wire.Pool(self.timeout, self.verify_tls, _ca_bundle() if self.verify_tls is True else None,
+                                    per_key=self.per_host + 1)
 
     def target(self, url: str) -> tuple[str, str, int, str, bool]:
         """(scheme, address, port to connect to, Host header value, whether a resolve rule applied)."""
@@ -187,9 +168,14 @@ class Fetcher:
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` once. Raises :class:`FetchError` when no response arrives."""
-        scheme, address, port, host_header, _ = self.target(url)
-        parts = urlsplit(url)
-        request_target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            parts = urlsplit(url)
+            scheme, address, port, host_header, _ = self.target(url)
+        except ValueError as exc:
+            raise FetchError("invalid", f"cannot request this URL: {exc}") from None
+        if scheme not in DEFAULT_PORTS or not parts.hostname:
+            raise FetchError("invalid", f"cannot request this URL: {url!r}")
+        request_target = http_wire.safe_target((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
         send = {
             "Host": host_header,
             "User-Agent": self.user_agent,
@@ -198,70 +184,79 @@ class Fetcher:
             "Accept-Language": "zh-CN,zh;q=0.9",
         }
         send.update(headers or {})
+        message = (f"GET {request_target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in send.items())
+                   + "\r\n").encode("utf-8")
         started, clock = datetime.now(timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
-        try:
-            pool = self._pool(scheme, parts.hostname or address, address, port)  # TLS names the real host
-            resp = pool.urlopen(
-                "GET", request_target, headers=send, redirect=False, retries=False, preload_content=False,
-                decode_content=False, assert_same_host=False,
-                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
-            )
-        except urllib3.exceptions.SSLError as exc:
-            raise FetchError("tls", f"TLS error: {exc}") from None
-        except urllib3.exceptions.NewConnectionError as exc:  # (a subclass of the timeout error)
-            raise FetchError("connection", f"connection failed: {exc}") from None
-        except urllib3.exceptions.TimeoutError as exc:
-            raise FetchError("timeout", f"timed out after {self.timeout:g} s: {exc}") from None
-        except (urllib3.exceptions.LocationValueError, urllib3.exceptions.LocationParseError, ValueError) as exc:
-            raise FetchError("invalid", f"cannot request this URL: {exc}") from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise FetchError("connection", f"connection failed: {exc}") from None
-        return self._read(url, resp, send, started, clock, request_target)
+        key = (scheme, parts.hostname, address, port)  # TLS names the real host
+        conn, head = self._exchange(key, message)
+        return self._read(key, url, conn, head, send, started, clock, request_target)
 
-    def _read(self, url, resp, send, started, clock, request_target) -> Response:
+    def _exchange(self, key: tuple, message: bytes):
+        """Send the request and read the response head, on an idle connection (checked to be still
+        open) or a new one. Never sent twice: every request the server sees is an attempt."""
+        conn = self._pool.take(key) or self._pool.connect(key)
+        try:
+            conn.sock.sendall(message)
+            return conn, http_wire.read_head(conn)
+        except FetchError:
+            conn.close()
+            raise
+        except (socket.timeout, TimeoutError) as exc:
+            conn.close()
+            raise FetchError("timeout", f"timed out after {self.timeout:g} s: {exc or 'no response'}") from None
+        except ssl.SSLError as exc:
+            conn.close()
+            raise FetchError("tls", f"TLS error: {exc}") from None
+        except OSError as exc:  # reset, broken pipe, closed without a response
+            conn.close()
+            raise FetchError("connection", f"connection failed: {exc.__class__.__name__}: {exc}") from None
+
+    def _read(self, key, url, conn, head, send, started, clock, request_target) -> Response:
         """Stream the body with the size and time caps; a broken stream keeps what arrived."""
-        decoder = _Decoder(resp.headers.get("Content-Encoding"), self.max_bytes)
+        low = {k.lower(): v for k, v in reversed(head.headers)}
+        decoder = _Decoder(low.get("content-encoding"), self.max_bytes)
         complete = False
-        raw, body, raw_size, error, truncated, limited = [], [], 0, None, False, False
+        raw, body, raw_size, error, truncated, cut_by = [], [], 0, None, False, None
         deadline = clock + self.max_seconds
         try:
-            for chunk in resp.stream(CHUNK, decode_content=False):
+            for chunk in http_wire.body_chunks(conn, head):
                 raw.append(chunk)
                 raw_size += len(chunk)
                 body.append(decoder.feed(chunk))
                 if decoder.over or raw_size > self.max_bytes:
-                    truncated, limited = True, True
+                    truncated, cut_by = True, "length"
                     error = f"response larger than the limit of {self.max_bytes} bytes; cut there"
                     break
                 if time.monotonic() > deadline:
-                    truncated, limited = True, True
+                    truncated, cut_by = True, "time"
                     error = f"body still arriving after {self.max_seconds:g} s; cut there"
                     break
             else:
                 complete = True
-        except Exception as exc:  # urllib3 ProtocolError/ReadTimeout mid-body: keep what arrived
-            truncated, error = True, f"body incomplete after {raw_size} bytes: {exc.__class__.__name__}: {exc}"
+        except (BodyIncomplete, OSError) as exc:  # broken or timed-out stream: keep what arrived
+            name = "ReadTimeoutError" if isinstance(exc, (socket.timeout, TimeoutError)) else exc.__class__.__name__
+            truncated, error = True, f"body incomplete after {raw_size} bytes: {name}: {exc}"
         if not truncated:
             body.append(decoder.finish())
         if decoder.error and error is None:
             error = decoder.error
             truncated = truncated or "truncated" in decoder.error or "corrupt" in decoder.error
-        if complete:
-            resp.release_conn()
-        else:  # a half-read connection cannot be reused
-            resp.close()
-        version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(getattr(resp, "version", 11), "HTTP/1.1")
+        if complete and head.keep_alive:
+            self._pool.give(key, conn)
+        else:  # a half-read or closing connection cannot be reused
+            conn.close()
         return Response(
             url=url,
-            status=resp.status,
-            reason=resp.reason or "",
-            headers=list(resp.headers.items()),
+            status=head.status,
+            reason=head.reason,
+            headers=head.headers,
             request_headers=list(send.items()),
-            raw=b"".join(raw),
-            body=b"".join(body),
-            http_version=version,
+            raw=raw[0] if len(raw) == 1 else b"".join(raw),
+            body=body[0] if len(body) == 1 else b"".join(body),
+            http_version=head.version if head.version in ("HTTP/1.0", "HTTP/1.1") else "HTTP/1.1",
             truncated=truncated,
-            limited=limited,
+            limited=cut_by is not None,
+            cut_by=cut_by,
             error=error,
             elapsed=time.monotonic() - clock,
             started_at=started,

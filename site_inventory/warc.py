@@ -1,32 +1,39 @@
 """The crawl's archive: one gzipped WARC per site per run, with a CDXJ index beside it.
 
-Request and response records are written with warcio exactly as exchanged (the response body
-with its content-encoding, as on the wire), so pywb can replay a site after it is closed. The
-records are built (and gzipped) in the crawler's worker threads by :func:`records`; the single
-writer only appends them. The CDXJ lines use the same SURT keys and fields as cdxj-indexer (the
-indexer pywb uses); a WARC left by a killed run is re-indexed with cdxj-indexer itself.
+Request and response records are written exactly as exchanged (the response body with its
+content-encoding, as on the wire), so pywb or any WARC reader can replay a site after it is
+closed. WARC/1.0 is simple enough to write directly (header lines, a block, two CRLFs; each record
+its own gzip member; sha1 digests in base32, the same bytes warcio would write), which costs a
+fraction of building records through warcio. The fetching thread appends each exchange as soon
+as it is read, so the WARC is also the crawl's journal (see crawl_journal). The CDXJ lines use the
+same SURT keys and fields as cdxj-indexer (the indexer pywb uses); a WARC left by a killed run is
+re-indexed with cdxj-indexer itself.
 """
 from __future__ import annotations
 
-import io
+import base64
+import hashlib
 import json
 import os
 import re
+import threading
+import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import surt
-from cdxj_indexer.main import CDXJIndexer
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.timeutils import iso_date_to_timestamp
-from warcio.warcwriter import WARCWriter
 
 from .fetch import Response
 
-# Hop-by-hop framing urllib3 has already undone; keeping it would make the record unreadable.
+# Hop-by-hop framing the fetcher has already undone; keeping it would make the record unreadable.
 _FRAMING = {"transfer-encoding"}
 _MIME_END = re.compile(r"[;\s]")
+_EMPTY_DIGEST = "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+GZIP_LEVEL = 6
+# WARC-Truncated values (WARC 1.0, 5.13): why a response body is incomplete
+TRUNCATED_LENGTH, TRUNCATED_TIME, TRUNCATED_DISCONNECT = "length", "time", "disconnect"
 
 
 @dataclass
@@ -49,6 +56,11 @@ def _warc_date(iso: str) -> str:
     return (iso or datetime.now(timezone.utc).isoformat()).replace("+00:00", "Z")
 
 
+def _timestamp(date: str) -> str:
+    """The 14-digit form of a WARC-Date (what CDXJ lines use)."""
+    return "".join(c for c in date[:19] if c.isdigit())
+
+
 def _url_key(url: str) -> str:
     try:
         return surt.surt(url)
@@ -56,64 +68,106 @@ def _url_key(url: str) -> str:
         return url
 
 
+def _digest(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def _record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def http_head(first_line: str, headers) -> bytes:
+    """An HTTP message head as archived: ASCII, non-ASCII header values percent-encoded as warcio does."""
+    text = first_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError:
+        from warcio.statusandheaders import StatusAndHeaders
+
+        protocol, _, status = first_line.partition(" ")
+        return StatusAndHeaders(status, list(headers), protocol=protocol).to_ascii_bytes()
+
+
+def record(kind: str, url: str, date: str, block: bytes, payload_digest: str, msgtype: str,
+           extra: list[tuple[str, str]] = ()) -> bytes:
+    """One gzipped WARC/1.0 record (its own gzip member) whose block is an HTTP message."""
+    lines = [("WARC-Date", date), *extra, ("WARC-Type", kind), ("WARC-Target-URI", url),
+             ("WARC-Payload-Digest", payload_digest), ("WARC-Block-Digest", _digest(block)),
+             ("Content-Type", f"application/http; msgtype={msgtype}"), ("Content-Length", str(len(block)))]
+    head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in lines) + "\r\n"
+    return zlib.compress(head.encode("utf-8") + block + b"\r\n\r\n", GZIP_LEVEL, wbits=31)
+
+
+def truncated_value(resp: Response) -> str | None:
+    """The WARC-Truncated value of a response: cut at a limit (length/time) or the stream broke."""
+    if not resp.truncated:
+        return None
+    if resp.limited:
+        return TRUNCATED_TIME if resp.cut_by == "time" else TRUNCATED_LENGTH
+    return TRUNCATED_DISCONNECT
+
+
 def records(resp: Response) -> Records:
     """Build the gzipped request and response records of one exchange (thread-safe, no I/O)."""
-    headers = [(k, v) for k, v in resp.headers if k.lower() not in _FRAMING]
-    http = StatusAndHeaders(f"{resp.status} {resp.reason}".strip(), headers, protocol=resp.http_version)
     date = _warc_date(resp.started_at)
-    extra = {"WARC-Date": date}
-    if resp.truncated:
-        extra["WARC-Truncated"] = "length"
-    out = io.BytesIO()
-    writer = WARCWriter(out, gzip=True)
-    response = writer.create_warc_record(resp.url, "response", payload=io.BytesIO(resp.raw), length=len(resp.raw),
-                                         http_headers=http,
-                                         warc_headers_dict=extra)
-    request = writer.create_warc_record(
-        resp.url, "request", payload=io.BytesIO(b""), length=0,
-        http_headers=StatusAndHeaders(f"GET {resp.request_target} HTTP/1.1", resp.request_headers,
-                                      is_http_request=True),
-        warc_headers_dict={"WARC-Date": date,
-                           "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")},
-    )
-    writer.write_record(request)
-    cut = out.tell()
-    writer.write_record(response)
-    data = out.getvalue()
+    response_id = _record_id()
+    head = http_head(f"{resp.http_version} {resp.status} {resp.reason}".rstrip(),
+                     [(k, v) for k, v in resp.headers if k.lower() not in _FRAMING])
+    payload_digest = _digest(resp.raw)
+    extra = [("WARC-Record-ID", response_id)]
+    truncated = truncated_value(resp)
+    if truncated:
+        extra.insert(0, ("WARC-Truncated", truncated))
+    response = record("response", resp.url, date, head + resp.raw, payload_digest, "response", extra)
+    request_block = http_head(f"GET {resp.request_target} HTTP/1.1", resp.request_headers)
+    request = record("request", resp.url, date, request_block, _EMPTY_DIGEST, "request",
+                     [("WARC-Concurrent-To", response_id), ("WARC-Record-ID", _record_id())])
     fields = {"url": resp.url}
     mime = resp.header("Content-Type")
     if mime:
         fields["mime"] = _MIME_END.split(mime, 1)[0].strip()
     fields["status"] = str(resp.status)
-    fields["digest"] = response.rec_headers.get_header("WARC-Payload-Digest")
-    return Records(data[:cut], data[cut:], _url_key(resp.url), iso_date_to_timestamp(date), fields)
+    fields["digest"] = payload_digest
+    return Records(request, response, _url_key(resp.url), _timestamp(date), fields)
+
+
+def _warcinfo(filename: str, software: str) -> bytes:
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    block = f"software: {software}\r\nformat: WARC File Format 1.1\r\n".encode("utf-8")
+    lines = [("WARC-Type", "warcinfo"), ("WARC-Record-ID", _record_id()), ("WARC-Filename", filename),
+             ("WARC-Date", date), ("WARC-Block-Digest", _digest(block)),
+             ("Content-Type", "application/warc-fields"), ("Content-Length", str(len(block)))]
+    head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in lines) + "\r\n"
+    return zlib.compress(head.encode("utf-8") + block + b"\r\n\r\n", GZIP_LEVEL, wbits=31)
 
 
 class WarcFile:
-    """An open WARC of one site's run; ``append`` returns where the response record lies."""
+    """An open WARC of one site's run, appended to by the fetching threads (under ``lock``)."""
 
     def __init__(self, path: Path, software: str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.pending_index = self.path.with_name(self.path.name + ".cdxj-lines")
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        self._file = open(self.path, "ab")
+        self.lock = threading.Lock()
+        self._file = open(self.path, "ab", buffering=0)  # each append is one write: whole records or none
         self._lines = open(self.pending_index, "a", encoding="utf-8")
-        if new:
-            writer = WARCWriter(self._file, gzip=True)
-            writer.write_record(writer.create_warcinfo_record(
-                self.path.name, {"software": software, "format": "WARC File Format 1.1"}))
-            self._file.flush()
+        self.end = self._file.seek(0, os.SEEK_END)
+        if self.end == 0:
+            self.end += self._file.write(_warcinfo(self.path.name, software))
 
-    def append(self, recs: Records) -> tuple[int, int]:
-        """Append the request, then the response; returns (offset, length) of the response record."""
-        self._file.write(recs.request)
-        offset = self._file.tell()
-        self._file.write(recs.response)
-        self._file.flush()
-        index = dict(recs.fields, length=str(len(recs.response)), offset=str(offset), filename=self.path.name)
-        self._lines.write(f"{recs.key} {recs.timestamp} {json.dumps(index)}\n")
-        return offset, len(recs.response)
+    def append(self, recs: Records, written=None) -> tuple[int, int]:
+        """Append the request, then the response, in one write; returns (offset, length) of the
+        response record. ``written(offset, length, end)`` runs while the lock is still held, so
+        what it queues is in file order."""
+        with self.lock:
+            offset = self.end + len(recs.request)
+            self._file.write(recs.request + recs.response)
+            self.end = offset + len(recs.response)
+            index = dict(recs.fields, length=str(len(recs.response)), offset=str(offset), filename=self.path.name)
+            self._lines.write(f"{recs.key} {recs.timestamp} {json.dumps(index)}\n")
+            if written is not None:
+                written(offset, len(recs.response), self.end)
+            return offset, len(recs.response)
 
     def write(self, resp: Response) -> tuple[int, int]:
         """Build and append the records of one exchange."""
@@ -139,7 +193,7 @@ def index_path(warc_path: Path) -> Path:
 
 
 def cut_after(path: Path, end: int) -> None:
-    """Drop bytes after ``end`` (records written by a run killed before it stored their pages)."""
+    """Drop bytes after ``end`` (a record cut short by a kill)."""
     if path.exists() and path.stat().st_size > end:
         with open(path, "r+b") as f:
             f.truncate(end)
@@ -147,6 +201,8 @@ def cut_after(path: Path, end: int) -> None:
 
 def write_index(warc_path: Path) -> Path:
     """(Re)write the sorted CDXJ index of a WARC by reading it (for WARCs of killed runs)."""
+    from cdxj_indexer.main import CDXJIndexer  # slow to import; only a killed run's WARC needs it
+
     index = index_path(warc_path)
     tmp = index.with_suffix(".cdxj.tmp")
     with open(tmp, "w", encoding="utf-8") as out:
