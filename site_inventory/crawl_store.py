@@ -180,11 +180,16 @@ def finish_run(conn: sqlite3.Connection, run_id: int, status: str, counts: dict)
     )
 
 
-def interrupted_runs(conn: sqlite3.Connection, site_code: str) -> list[tuple[int, str | None]]:
-    """Runs of a site left 'running' by a killed process: (id, warc_file)."""
+def interrupted_runs(conn: sqlite3.Connection, site_code: str) -> list[tuple[int, str | None, int | None]]:
+    """Runs of a site left 'running' by a killed process: (id, warc_file, warc_stored)."""
     return conn.execute(
-        "SELECT id, warc_file FROM crawl_runs WHERE site_code = ? AND status = 'running'", (site_code,)
+        "SELECT id, warc_file, warc_stored FROM crawl_runs WHERE site_code = ? AND status = 'running'", (site_code,)
     ).fetchall()
+
+
+def mark_stored(conn: sqlite3.Connection, run_id: int, end: int) -> None:
+    """The run's WARC is in the tables up to ``end`` (as of the transaction being committed)."""
+    conn.execute("UPDATE crawl_runs SET warc_stored = ? WHERE id = ?", (end, run_id))
 
 
 def warc_end(conn: sqlite3.Connection, warc_file: str) -> int | None:

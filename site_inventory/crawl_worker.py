@@ -1,7 +1,11 @@
-"""What happens in a crawler worker thread: wait for the host's turn, fetch, read, report.
+"""The fetching side of the crawl: one long-lived thread per host (``per_host`` of them when more
+requests at a time are allowed) that waits for the host's turn, fetches, archives, reports.
 
-:class:`Host` is the pacing of one host shared between the coordinator and the workers;
-:func:`work` does one URL and puts its :class:`Outcome` on the coordinator's event queue.
+:class:`Host` is the pacing of one host shared between the coordinator and its threads. The
+coordinator hands claimed URLs to a host through ``Host.tasks``; :func:`host_loop` fetches each
+one, appends the exchange to the site's WARC at once (the WARC is the crawl's journal: a response
+read before a kill is replayed from it, never fetched again) and queues the :class:`Outcome` for
+the coordinator, which reads and stores it while the host's next request is already on its way.
 """
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import warc
-from .analysis import Analysis, analyze
 from .fetch import FetchError, Fetcher, Response
 from .frontier import Claim
 from .robots import Robots
@@ -20,13 +23,14 @@ from .urls import URLError, canonicalize
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 ROBOTS_REDIRECTS = 5
+THREAD_STACK = 512 * 1024  # host threads run no deep recursion; many hosts mean many threads
 
 
 @dataclass
 class Host:
-    """Pacing and robots rules of one host.
+    """Pacing, robots rules and task queue of one host.
 
-    ``slots`` allows ``per_host`` requests at once; a worker takes a slot, then its turn (no
+    ``slots`` allows ``per_host`` requests at once; a thread takes a slot, then its turn (no
     sooner than ``delay`` after the previous start, or after a backoff), and gives the slot back
     when the answer is read, or leaves that to the coordinator when the answer calls for a
     backoff first (429, 5xx, errors) or is robots.txt.
@@ -38,11 +42,13 @@ class Host:
     robots: Robots | None = None
     delay: float = 0.0
     next_time: float = 0.0
-    in_flight: int = 0  # tasks handed to workers and not stored yet (coordinator only)
+    in_flight: int = 0  # tasks handed to the host's threads and not stored yet (coordinator only)
     has_work: bool = True
     last_start: float = 0.0
     slots: threading.Semaphore = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    tasks: queue.SimpleQueue = field(default_factory=queue.SimpleQueue, repr=False)
+    threads: list = field(default_factory=list, repr=False)
 
     def __post_init__(self):
         self.slots = threading.Semaphore(self.per_host)
@@ -77,6 +83,28 @@ class Host:
             self.delay = delay
             self.next_time = max(self.next_time, self.last_start + delay)
 
+    def hand(self, task: "Task", fetcher: Fetcher, events: queue.SimpleQueue, stop: threading.Event) -> None:
+        """Queue a task for this host's threads (started on first use)."""
+        if not self.threads:
+            old = threading.stack_size(THREAD_STACK)
+            try:
+                for i in range(self.per_host):
+                    thread = threading.Thread(target=host_loop, args=(self, fetcher, events, stop),
+                                              name=f"crawl-{self.name}-{i}", daemon=True)
+                    thread.start()
+                    self.threads.append(thread)
+            finally:
+                threading.stack_size(old)
+        self.tasks.put(task)
+
+    def close(self) -> None:
+        """End the host's threads (after the tasks already queued)."""
+        for _ in self.threads:
+            self.tasks.put(None)
+        for thread in self.threads:
+            thread.join()
+        self.threads = []
+
 
 @dataclass
 class Task:
@@ -91,25 +119,33 @@ class Task:
 @dataclass
 class Outcome:
     response: Response | None = None
-    analysis: Analysis | None = None
     error: FetchError | None = None
-    records: warc.Records | None = None
+    warc: tuple | None = None  # (WARC file relative path, offset, length, end) of the response record
     cancelled: bool = False  # the crawl stopped before the host's turn came
 
 
+def host_loop(host: Host, fetcher: Fetcher, events: queue.SimpleQueue, stop: threading.Event) -> None:
+    """A host thread: do the host's tasks one after the other until handed None."""
+    while True:
+        task = host.tasks.get()
+        if task is None:
+            return
+        work(fetcher, task, events, stop)
+
+
 def work(fetcher: Fetcher, task: Task, events: queue.SimpleQueue, stop: threading.Event) -> None:
-    """Worker thread: wait for the host's turn, fetch one URL, read the response, report the outcome.
+    """Wait for the host's turn, fetch one URL, archive the exchange, report the outcome.
 
     A plain answer frees the host's slot at once, so the next request goes out while this one is
-    analysed and stored; errors, 429/5xx and robots.txt keep it until the coordinator has set the
+    read and stored; errors, 429/5xx and robots.txt keep it until the coordinator has set the
     backoff or the robots rules. Never raises: a failure is part of the outcome.
     """
     host = task.host
     try:
         host.slots.acquire()
         task.slot_held = True
-        if not host.turn(stop):
-            events.put(("done", task, Outcome(cancelled=True)))
+        if stop.is_set() or not host.turn(stop):
+            events.put((task, Outcome(cancelled=True)))
             return
         try:
             resp = fetcher.get(task.claim.request_url, task.headers)
@@ -117,19 +153,17 @@ def work(fetcher: Fetcher, task: Task, events: queue.SimpleQueue, stop: threadin
                 resp = follow_robots_redirects(fetcher, resp)
         except FetchError as exc:
             host.finished()
-            events.put(("done", task, Outcome(error=exc)))
+            events.put((task, Outcome(error=exc)))
             return
         host.finished()
         if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
             task.slot_held = False
             host.slots.release()
-        try:
-            result = analyze(resp, task.claim.via, task.site.significant)
-        except Exception as exc:
-            result = Analysis(notes=[f"could not read the response: {exc.__class__.__name__}: {exc}"])
-        events.put(("done", task, Outcome(response=resp, analysis=result, records=warc.records(resp))))
+        site = task.site
+        site.warc.append(warc.records(resp), written=lambda offset, length, end: events.put(
+            (task, Outcome(response=resp, warc=(site.warc_rel, offset, length, end)))))
     except BaseException as exc:  # a bug or an unexpected library error must not lose the URL
-        events.put(("done", task, Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))))
+        events.put((task, Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))))
 
 
 def follow_robots_redirects(fetcher: Fetcher, resp: Response) -> Response:

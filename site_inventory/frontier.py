@@ -95,6 +95,17 @@ def claim(
     return Claim(*row)
 
 
+def archived_claim(conn: sqlite3.Connection, site_code: str, request_url: str) -> Claim | None:
+    """The still-to-do URL an archived exchange of a killed run answered (by the URL requested), or None."""
+    for column in ("url", "request_url"):
+        row = conn.execute(
+            f"SELECT {_CLAIM_COLS} FROM crawl_urls WHERE site_code = ? AND {column} = ?"
+            f" AND state IN ('queued', 'in_flight') LIMIT 1", (site_code, request_url)).fetchone()
+        if row is not None:
+            return Claim(*row)
+    return None
+
+
 def finish(
     conn: sqlite3.Connection,
     url_id: int,
