@@ -35,7 +35,21 @@ URL_PATTERNS = (
 CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 CN_DATE_RE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?")
-CHROME_RE = re.compile(r"©|copyright|版权所有|版权|今天是|今日|星期[一二三四五六日天]|备案|ICP", re.IGNORECASE)
+CHROME_RE = re.compile(r"©|&copy;|copyright|版权所有|版权|备案|ICP|今天是|今日是|今天[:：]|今日[:：]|现在时间|当前时间"
+                       r"|农历|阴历|天气|气温|[正腊冬]月|月(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]?)"
+                       r"|星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天]", re.IGNORECASE)
+WEEKDAY_RE = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天]"
+                        r"|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b", re.IGNORECASE)
+MONTHS = {name: i for i, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
+    ("december", "dec")), 1) for name in names}
+_MONTH_PAT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
+MONTH_NAME_RE = re.compile(
+    r"\b(?:(?P<mon>" + _MONTH_PAT + r")\.?\s+(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})"
+    r"|(?P<d2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\.?\s+(?P<mon2>" + _MONTH_PAT + r")\.?,?\s+(?P<y2>(?:19|20)\d{2}))\b"
+    + _CLOCK, re.IGNORECASE)
 
 
 def now() -> datetime:
@@ -74,6 +88,16 @@ def _from_slash(m: re.Match, today=None) -> str | None:
     return _iso(int(m.group("y")), month, day, hour, m.group("M"), m.group("S"), today)
 
 
+def _from_month_name(m: re.Match, today=None) -> str | None:
+    """September 10th, 2005 10:56 am or 10 Sept. 2005: an English date some Chinese blogs print."""
+    month = MONTHS[(m.group("mon") or m.group("mon2")).lower()]
+    hour = m.group("H")
+    if hour is not None and m.group("ampm"):
+        hour = int(hour) % 12 + (12 if m.group("ampm").lower().startswith("p") else 0)
+    return _iso(int(m.group("y") or m.group("y2")), month, int(m.group("d") or m.group("d2")), hour, m.group("M"),
+                m.group("S"), today)
+
+
 def _cn_number(text: str) -> int:
     """二十三 -> 23, 十二 -> 12, 七 -> 7."""
     if "十" in text:
@@ -94,6 +118,10 @@ def find_dates(text: str, today=None) -> list[tuple[int, str]]:
             found.append((m.start(), iso))
     for m in SLASH_RE.finditer(text):
         iso = _from_slash(m, today)
+        if iso:
+            found.append((m.start(), iso))
+    for m in MONTH_NAME_RE.finditer(text):
+        iso = _from_month_name(m, today)
         if iso:
             found.append((m.start(), iso))
     for m in CN_DATE_RE.finditer(text):
@@ -130,9 +158,14 @@ def date_from_url(url: str | None, today=None) -> str | None:
     return None
 
 
-def is_chrome(line: str) -> bool:
-    """A line from page chrome (copyright, ICP filing, a clock) whose dates are not publish dates."""
-    return bool(CHROME_RE.search(line))
+def is_chrome(line: str, in_header: bool = False) -> bool:
+    """A line from page chrome (copyright, ICP filing, a clock, weather, the lunar date) whose dates are
+    not publish dates. In the article header a weekday is allowed: 2024年5月6日 星期一 is a byline there,
+    while above the title it is the site's "today" clock."""
+    for m in CHROME_RE.finditer(line):
+        if not (in_header and WEEKDAY_RE.fullmatch(m.group(0))):
+            return True
+    return False
 
 
 def day_of(iso: str | None) -> str | None:

@@ -32,15 +32,17 @@ class Zones:
     header_end: int | None = None  # first line of prose after the title (bylines may sit inside the body)
 
     def find_header_end(self, lines: list[str]) -> None:
-        """The header runs from the title to the first prose line, at most 5 lines into the body."""
-        if self.title is None or self.body_start is None or self.body_start <= self.title:
+        """The header runs from the title to the first prose line, at most 5 lines into the body
+        (a body found above the title does not make its prose part of the header)."""
+        if self.title is None:
             return
-        for i in range(self.title + 1, min(len(lines), self.body_start + 6)):
+        first = self.body_start if self.body_start is not None and self.body_start > self.title else self.title + 1
+        for i in range(self.title + 1, min(len(lines), first + 6)):
             line = lines[i]
-            if i >= self.body_start and (len(line) >= 40 or PROSE_END_RE.search(line)):
+            if i >= first and (len(line) >= 40 or PROSE_END_RE.search(line)):
                 self.header_end = i
                 return
-        self.header_end = min(len(lines), self.body_start + 5)
+        self.header_end = min(len(lines), first + 5)
 
     def rank(self, i: int) -> int:
         """0: article header; 1: just before the title or just after the body; 2: in the body; 3: elsewhere."""
@@ -107,39 +109,47 @@ def best_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int =
 
 def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict, url: str,
                    body_lines: list[str], time_values: list[str], html: str = "") -> tuple[str | None, str | None]:
-    """(publish date, warning): meta, labelled, <time>, header line, URL, then the body's closing date.
+    """(publish date, warning), strongest evidence first; nearer the headline beats further away.
 
-    Pages not in Chinese go to htmldate first: it knows their conventions better than these rules.
+    Meta, then 发布时间-like labels in the article header, a bare date there, labels just around it,
+    <time>, labels elsewhere, 更新时间, the URL, the body's closing date, htmldate. Pages not in
+    Chinese go to htmldate first: it knows their conventions better than these rules.
     """
     foreign = not CJK_RE.search(" ".join(body_lines[:5])[:2000] or " ".join(lines[:40]))
     if foreign:
-        iso = htmldate_guess(html, url)
+        iso = htmldate_guess(html, url, extensive=True)
         if iso:
             return iso, None
     for value in (meta.get("published"), ld.get("published")):
         iso = parse_date(value)
         if iso:
             return iso, None
-    chrome_free = [f for f in found if not is_chrome(lines[f.line])]
-    iso, _ = best_labelled(chrome_free, "published", zones)
+    chrome_free = [f for f in found if not is_chrome(lines[f.line], in_header=zones.rank(f.line) == 0)]
+    iso, _ = best_labelled(chrome_free, "published", zones, max_rank=0)
+    if iso:
+        return iso, None
+    iso = _header_date(lines, zones, found)
+    if iso:
+        return iso, None
+    iso, _ = best_labelled(chrome_free, "published", zones, max_rank=1)
     if iso:
         return iso, None
     for value in time_values:
         iso = parse_date(value)
         if iso:
             return iso, None
+    iso, _ = best_labelled(chrome_free, "published", zones)
+    if iso:
+        return iso, None
     iso, _ = best_labelled(chrome_free, "modified", zones, max_rank=0)
     if iso:
         return iso, UPDATE_ONLY
-    header = _header_lines(lines, zones)
-    for line in header:
-        if not is_chrome(line):
-            dates = find_dates(line)
-            if dates:
-                return dates[0][1], None
     iso = date_from_url(url)
     if iso:
         return iso, "published date taken from the URL"
+    iso = _date_above_title(lines, zones)
+    if iso:
+        return iso, "published date taken from the date line just above the title"
     if any(f.field in ("source", "author", "editor", "other") and zones.rank(f.line) == 0 for f in found):
         return None, "the article header shows no publish date"
     for line in body_lines[-3:]:
@@ -159,14 +169,46 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
     return None, None
 
 
-def htmldate_guess(html: str, url: str) -> str | None:
-    """htmldate's best guess (original date), refused when it is only a copyright year."""
+def _date_above_title(lines: list[str], zones: Zones) -> str | None:
+    """A short date line directly above the title (blogs print the post date there), nearest first;
+    clocks and other chrome excluded."""
+    if zones.title is None:
+        return None
+    for i in range(zones.title - 1, max(-1, zones.title - 3), -1):
+        line = lines[i]
+        if len(line) <= 60 and not is_chrome(line):
+            dates = find_dates(line)
+            if dates:
+                return dates[0][1]
+    return None
+
+
+def _header_date(lines: list[str], zones: Zones, found: list[Labelled]) -> str | None:
+    """The first bare date in the article header: dates that belong to another label on the line
+    (更新时间, 成文日期 ...) and chrome lines are skipped; a weekday beside the date is allowed there."""
+    span = _header_range(zones)
+    labelled_days = {(f.line, parse_date(f.value)) for f in found
+                     if f.field in ("modified", "written_date", "other") and f.line in span}
+    for i in span:
+        if i >= len(lines) or is_chrome(lines[i], in_header=True):
+            continue
+        for _, iso in find_dates(lines[i]):
+            if (i, iso) not in labelled_days:
+                return iso
+    return None
+
+
+def htmldate_guess(html: str, url: str, extensive: bool = False) -> str | None:
+    """htmldate's best guess (original date), refused when it is only a copyright year.
+
+    ``extensive`` lets htmldate scan the whole text when its markup rules find nothing (as trafilatura
+    does); it is kept for pages not in Chinese, where our own rules know less."""
     if not html:
         return None
     try:
         from htmldate import find_date
 
-        found = find_date(html, url=url or None, original_date=True, extensive_search=False,
+        found = find_date(html, url=url or None, original_date=True, extensive_search=extensive,
                           outputformat="%Y-%m-%d")
     except Exception:  # htmldate is a last resort; its failures must not fail the page
         return None
@@ -177,15 +219,21 @@ def htmldate_guess(html: str, url: str) -> str | None:
     return iso
 
 
-def _header_lines(lines: list[str], zones: Zones) -> list[str]:
-    """Lines between the title and the body (at most 6), where bylines and dates sit."""
+def _header_range(zones: Zones) -> range:
+    """Line numbers between the title and the body (at most 6), where bylines and dates sit."""
     if zones.title is None:
         if zones.body_start is None:
-            return []
-        return lines[max(0, zones.body_start - 3):zones.body_start]
+            return range(0)
+        return range(max(0, zones.body_start - 3), zones.body_start)
     end = zones.header_end or (zones.body_start if zones.body_start is not None and zones.body_start > zones.title
                                else zones.title + 7)
-    return lines[zones.title + 1:min(end, zones.title + 7)]
+    return range(zones.title + 1, min(end, zones.title + 7))
+
+
+def _header_lines(lines: list[str], zones: Zones) -> list[str]:
+    """The lines of the article header."""
+    span = _header_range(zones)
+    return lines[span.start:span.stop]
 
 
 def source_value(zones: Zones, found: list[Labelled], meta: dict) -> str | None:

@@ -1,0 +1,97 @@
+"""Publish dates on self-made Chinese pages: the date nearest the headline wins over page chrome."""
+from __future__ import annotations
+
+from extractors import extract_page
+from extractors.dates import find_dates, is_chrome
+from extractors.metadata import Zones
+
+URL = "http://www.example-news.cn/shehui/a/8841.html"
+BODY = ["本报讯 5日上午，市农业农村局在城南蔬菜基地召开春季田间管理现场会，来自各区县的农技人员参加了会议。",
+        "会议要求，各地要抓住当前有利天气，加快春播进度，同时做好病虫害监测预警工作，确保全年粮食和蔬菜稳产保供。",
+        "据介绍，今年全市计划播种早稻面积十二万亩，较去年增加百分之三，目前已完成育秧任务的六成以上。",
+        "现场会后，与会人员还实地察看了智能育秧工厂和水肥一体化示范区，交流了各地春耕生产的经验做法。"]
+
+
+def news_page(top: str = "", header: str = "", after: str = "", title: str = "全市春耕生产现场会在城南召开",
+              above: str = "") -> bytes:
+    """A news article page: top bar, breadcrumb, headline, header line, body, then a related-news list."""
+    body = "".join(f"<p>{p}</p>\n" for p in BODY)
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_本地新闻_城南新闻网</title></head>
+<body><div class="topbar">{top}<a href="/login">登录</a> <a href="/reg">注册</a></div>
+<div class="nav"><a href="/">首页</a> <a href="/shehui/">社会</a> <a href="/jingji/">经济</a> <a href="/wenhua/">文化</a></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/shehui/">社会</a></div>
+<div class="article">{above}<h1>{title}</h1>
+<div class="info">{header}</div>
+<div class="content">{body}</div></div>
+<div class="related">{after}</div>
+<div class="footer"><p>Copyright © 2003-2024 城南新闻网 版权所有</p><p>苏ICP备12345678号</p></div>
+</body></html>""".encode("utf-8")
+
+
+def test_labelled_header_date_with_weekday_beats_the_today_clock():
+    top = "<span>今天是：2024年6月3日 星期一 农历四月廿七 晴转多云</span>"
+    r = extract_page(news_page(top, "发布时间：2024年05月06日 星期一　来源：城南日报"), URL)
+    assert r.published == "2024-05-06"
+
+
+def test_bare_header_date_beats_a_labelled_clock_above_the_title():
+    top = "<span>日期：2024年6月3日 星期一</span>"
+    r = extract_page(news_page(top, "2024-05-06 10:20　城南日报　记者 陈晓东"), URL)
+    assert r.published == "2024-05-06T10:20"
+
+
+def test_header_date_beats_time_elements_of_the_related_list():
+    related = "".join(f'<li><a href="/shehui/a/{n}.html">相关新闻第{n}条</a><time>2024-06-0{n}</time></li>'
+                      for n in range(1, 4))
+    r = extract_page(news_page(header="2024-05-06 08:15 来源：城南日报", after=f"<ul>{related}</ul>"), URL)
+    assert r.published == "2024-05-06T08:15"
+
+
+def test_update_time_only_when_the_header_has_no_other_date():
+    both = extract_page(news_page(header="<span>2024-05-06 08:15</span> <span>最后更新：2024-05-07 11:00</span>"), URL)
+    assert both.published == "2024-05-06T08:15"
+    only = extract_page(news_page(header="<span>来源：城南日报</span> <span>更新时间：2024-05-07 11:00</span>"), URL)
+    assert only.published == "2024-05-07T11:00"
+    assert any("更新时间" in w for w in only.warnings)
+
+
+def test_written_date_is_not_the_publish_date():
+    header = "<table><tr><td>成文日期：</td><td>2024年04月28日</td><td>发布日期：</td><td>2024年05月06日</td></tr></table>"
+    r = extract_page(news_page(header=header), URL)
+    assert (r.published, r.written_date) == ("2024-05-06", "2024-04-28")
+
+
+def test_english_date_line_just_above_the_title_of_a_blog_post():
+    page = news_page(above="<div class='date'>Saturday, September 10th, 2005 10:56 pm</div>")
+    r = extract_page(page, "http://blog.example-bk.cn/?p=170")
+    assert r.published == "2005-09-10T22:56"
+
+
+def test_clock_above_the_title_is_not_the_date_line():
+    page = news_page(above="<div class='date'>2024年6月3日 星期一 晴</div>")
+    r = extract_page(page, "http://blog.example-bk.cn/?p=170")
+    assert r.published != "2024-06-03"
+
+
+def test_month_name_dates_parse_at_their_precision():
+    assert find_dates("Posted on Sep 7, 2019 at 3:05 PM") == [(10, "2019-09-07T15:05")]
+    assert find_dates("10 Sept. 2005") == [(0, "2005-09-10")]
+    assert find_dates("in May 2005 we met") == []
+
+
+def test_chrome_lines_clock_weather_lunar_and_weekday_outside_the_header():
+    assert is_chrome("今天是2024年6月3日")
+    assert is_chrome("2024年6月3日 农历四月廿七")
+    assert is_chrome("北京 晴 天气 2024-06-03")
+    assert is_chrome("2024年6月3日 星期一")
+    assert not is_chrome("2024年6月3日 星期一 来源：新华社", in_header=True)
+    assert is_chrome("今天是2024年6月3日 星期一", in_header=True)
+    assert not is_chrome("来源：今日头条 2019-09-07")  # a source named 今日… is not a clock
+    assert not is_chrome("二〇二四年六月十六日")  # a written-out signature date is not the lunar calendar
+
+
+def test_header_stops_at_prose_when_the_body_was_found_above_the_title():
+    lines = ["2024年6月3日", "春天里的一次远足", "早上七点我们从城南出发，沿着2019年修好的绿道一路向西走了很久很久。", "短行"]
+    zones = Zones(title=1, body_start=0, body_end=3)
+    zones.find_header_end(lines)
+    assert zones.header_end == 2  # the prose line after the title is body, not a byline
