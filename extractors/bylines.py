@@ -17,6 +17,9 @@ REPORTER_RE = re.compile(
 TAIL_PAREN_RE = re.compile(
     r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*)?(?P<names>" + NAMES + r")(?:\s+[\u4e00-\u9fff]{2,4}报道)?\s*[）)]\s*$"
 )
+REPORT_PAREN_RE = re.compile(
+    r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*(?P<a>" + NAMES + r")|(?P<b>" + NAMES + r")\s+[\u4e00-\u9fff]{2,4}报道)\s*[）)]\s*$"
+)
 SLASH_RE = re.compile(r"^(?:文|撰文|文字|图文)\s*[/／]\s*(?P<a>" + NAMES + r")|^(?P<b>" + NAME + r")\s*[/／]\s*文\b")
 BLOG_RE = re.compile(
     r"(?:由\s*(?P<a>[^\s@]{2,20})\s*(?:张贴|发表|发布)\s*[@于])|"
@@ -61,6 +64,19 @@ def closing_parenthesis(lines: list[str]) -> str | None:
         m = TAIL_PAREN_RE.search(line)
         if m:
             return _names(m.group("names"))
+    return None
+
+
+def report_parenthesis(lines: list[str]) -> str | None:
+    """A paragraph anywhere in the body that closes on （姚峰 上海报道） or （记者 王建宏）: the
+    reporter of that story (long articles carry it mid-page, before a second section)."""
+    for line in lines:
+        if line.endswith(("）", ")")):
+            m = REPORT_PAREN_RE.search(line)
+            if m:
+                names = _names(m.group("a") or m.group("b"))
+                if names:
+                    return names
     return None
 
 

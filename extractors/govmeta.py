@@ -63,7 +63,9 @@ VALUE_STOP = re.compile(r"\s{2,}|[|｜【】\[\]]|\s(?=[^\s]{1,6}\s?[:：])")
 PUB_KEY_RE = re.compile(r"pub\w*[:_.\-]?(?:time|date)|(?:time|date)\w*[:_.\-]?pub|publish", re.I)
 PLACEHOLDER_AUTHORS = {"name", "author", "admin", "administrator", "作者", "未知", "不详", "匿名"}
 UNKNOWN_NAMES = {"未知", "不详", "匿名", "无", "暂无"}
-NAME_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}|[A-Za-z][\w.\-&]{1,30})$")
+NAME_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}|[A-Za-z][\w.\-&]{1,30}"
+                     r"|(?=.*[\u4e00-\u9fff])(?=.{3,20}$)[\w\u4e00-\u9fff]+(?:[&_][\w\u4e00-\u9fff]+)+)$")
+SPACED_NAME_RE = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]{1,2}([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
 
 
 @dataclass
@@ -184,6 +186,8 @@ def clean_value(field: str, value: str) -> str | None:
         return value if 1 < len(value) <= 40 and not value.startswith(("http", "www")) else None
     if field in ("author", "editor"):
         names = []
+        value = SPACED_NAME_RE.sub(r"\1\2", value)  # 赵 培: two-character names padded to the width of three
+        value = re.split(r"[:：]", value)[0]  # 赵培：北京物资学院 — after a colon comes the affiliation
         for token in re.split(r"[\s、，,/;；]+", value):
             token = token.strip("()（）[]【】:：")
             if NAME_RE.match(token) and not re.search(r"\d", token):

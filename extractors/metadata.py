@@ -270,6 +270,7 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
     for how, rule, where in (
         ("closing", bylines.closing_parenthesis, body_lines[-5:]),
         ("reporter", bylines.reporters, body_lines[-8:] + _around_body_end(lines, zones)),
+        ("reporter", bylines.report_parenthesis, body_lines),
         ("blog", bylines.blog_poster, header + body_lines + _after_body(lines, zones)),
     ):
         names = rule(where)
@@ -286,10 +287,25 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
     if zones.title is not None and first and NAME_LINE_RE.match(first[0]) and first[0] not in NOT_A_NAME \
             and (not title or first[0] not in title):
         return first[0], "name line"
+    name = _name_under_title_repeat(lines[zones.title + 1:(zones.header_end or zones.title + 7) + 4], title) \
+        if zones.title is not None else None
+    if name:
+        return name, "name line"
     value, _ = best_labelled(found, "editor", zones, max_rank=2)
     if value:
         return value, "editor"
     return None, None
+
+
+def _name_under_title_repeat(lines: list[str], title: str | None) -> str | None:
+    """A lone 2-4 character name right under a line that repeats the title (or its part after
+    "作者：" or before a subtitle): the essay layout title / author / text."""
+    if not title:
+        return None
+    for above, line in zip(lines, lines[1:]):
+        if len(above) >= 4 and above in title and NAME_LINE_RE.match(line) and line not in NOT_A_NAME:
+            return line
+    return None
 
 
 def _around_body_end(lines: list[str], zones: Zones) -> list[str]:

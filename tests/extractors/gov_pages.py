@@ -1,4 +1,4 @@
-"""Self-made government pages in the shapes real CMSs produce (Hanweb, TRS, 信息公开), as bytes."""
+"""Self-made government and news pages in the shapes real CMSs produce (Hanweb, TRS, 信息公开), as bytes."""
 from __future__ import annotations
 
 HANWEB_BODY = ["为切实做好防汛抗旱工作，根据上级有关文件精神，现将有关事项通知如下：",
@@ -77,3 +77,26 @@ def xxgk_page() -> bytes:
 <p>青溪县人民政府</p><p>2026年3月2日</p></div>
 <div class="foot">© 2026 青溪县人民政府 版权所有</div></body></html>"""
     return html.encode("utf-8")
+
+
+NEWS_BODY = ["本报讯 5日上午，市农业农村局在城南蔬菜基地召开春季田间管理现场会，来自各区县的农技人员参加了会议。",
+             "会议要求，各地要抓住当前有利天气，加快春播进度，同时做好病虫害监测预警工作，确保全年粮食和蔬菜稳产保供。",
+             "据介绍，今年全市计划播种早稻面积十二万亩，较去年增加百分之三，目前已完成育秧任务的六成以上。",
+             "现场会后，与会人员还实地察看了智能育秧工厂和水肥一体化示范区，交流了各地春耕生产的经验做法。"]
+
+
+def news_page(top: str = "", header: str = "", after: str = "", title: str = "全市春耕生产现场会在城南召开",
+              above: str = "", body_paragraphs: list[str] | None = None) -> bytes:
+    """A news article page: top bar, breadcrumb, headline, header line, body, then a related-news list."""
+    body_paragraphs = NEWS_BODY if body_paragraphs is None else body_paragraphs
+    body = "".join(f"<p>{p}</p>\n" for p in body_paragraphs)
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_本地新闻_城南新闻网</title></head>
+<body><div class="topbar">{top}<a href="/login">登录</a> <a href="/reg">注册</a></div>
+<div class="nav"><a href="/">首页</a> <a href="/shehui/">社会</a> <a href="/jingji/">经济</a> <a href="/wenhua/">文化</a></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/shehui/">社会</a></div>
+<div class="article">{above}<h1>{title}</h1>
+<div class="info">{header}</div>
+<div class="content">{body}</div></div>
+<div class="related">{after}</div>
+<div class="footer"><p>Copyright © 2003-2024 城南新闻网 版权所有</p><p>苏ICP备12345678号</p></div>
+</body></html>""".encode("utf-8")
