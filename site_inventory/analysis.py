@@ -13,9 +13,11 @@ from .discovery import Found
 from .encoding import decode_html
 from .fetch import Response
 from .robots import Robots
-from .soft404 import is_soft_404
+from .soft404 import PHRASES as SOFT_404_PHRASES, is_soft_404
 from .urls import URLError, canonical_and_request, canonicalize
 
+_LATIN_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if p.isascii())
+_CJK_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if not p.isascii())  # no case to fold
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
 
@@ -92,5 +94,14 @@ def analyze(resp: Response, via: str, significant=None) -> Analysis:
         out.found.extend(discovery.trs_pagination(text, resp.url, significant))
     if "CDATA" in text or "totalRecord" in text:
         out.found.extend(discovery.hanweb_pagination(text, resp.url, significant))
-    out.soft_404 = is_soft_404(doc, resp.status)
+    out.soft_404 = resp.status == 200 and _may_say_not_found(text) and is_soft_404(doc, resp.status)
     return out
+
+
+def _may_say_not_found(text: str) -> bool:
+    """Cheap test before the soft-404 check: the page's text holds a not-found phrase somewhere, or
+    character references that could spell one (most pages have neither; their check is skipped)."""
+    if "&#" in text or any(p in text for p in _CJK_NOT_FOUND):
+        return True
+    low = text.lower()
+    return any(p in low for p in _LATIN_NOT_FOUND)

@@ -14,7 +14,7 @@ from .crawl_worker import RETRY_STATUSES, Outcome, Task
 from .fetch import Response
 from .frontier import Claim
 from .robots import Robots
-from .urls import host_of
+from .urls import Scope, host_of
 
 
 class OutcomeRecorder:
@@ -112,8 +112,8 @@ class OutcomeRecorder:
                     unread += 1
                     continue
                 site.sitemap_urls += 1
-            scoped = found.valid and (site.scope.contains(found.url) or (
-                claim.via == "robots" and host_of(found.url) in site.scope.hosts))
+            scoped = found.valid and (in_scope(site.scope, found.url) or (
+                claim.via == "robots" and url_host(found.url) in site.scope.hosts))
             if found.via != "pagination":
                 links.append((found.url, found.text, found.tag, scoped))
             if not found.valid:
@@ -137,7 +137,7 @@ class OutcomeRecorder:
         if self.seen.known((site.code, url)) or frontier.exists(self.conn, site.code, url):
             return
         if scoped is None:
-            scoped = site.scope.contains(url) or via == "sitemap-file"
+            scoped = in_scope(site.scope, url) or via == "sitemap-file"
         reason = self._trap_reason(site, url, depth, via, chain, scoped)
         if reason == "out-of-scope":
             self._hand_over(site, url, depth, via, referrer, request_url)
@@ -147,7 +147,7 @@ class OutcomeRecorder:
         if reason:
             site.counts["skipped"] += 1
         else:
-            self._host(host_of(url), site.code)
+            self._host(url_host(url), site.code)
 
     def _hand_over(self, site, url: str, depth: int, via: str, referrer: str | None,
                    request_url: str | None) -> None:
@@ -155,7 +155,7 @@ class OutcomeRecorder:
         if via not in ("link", "redirect"):
             return
         for other in self.sites.values():
-            if other is not site and other.scope.contains(url):
+            if other is not site and in_scope(other.scope, url):
                 self._add(other, url, depth=depth, via=via, referrer=referrer, request_url=request_url, scoped=True)
                 return
 
@@ -180,6 +180,35 @@ class OutcomeRecorder:
 def _describe(resp: Response) -> str:
     text = f"HTTP {resp.status} {resp.reason}".strip()
     return f"{text}; {resp.error}" if resp.error else text
+
+
+def _bare_netloc(url: str) -> tuple[str, str] | None:
+    """(host, path and query) of a canonical http(s) URL without port or user, else None."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return None
+    netloc, _, path = rest.partition("/")
+    if not netloc or ":" in netloc or "@" in netloc:
+        return None
+    return netloc, "/" + path
+
+
+def url_host(url: str) -> str:
+    """host_of for a canonical URL, without a full parse in the common case."""
+    bare = _bare_netloc(url)
+    return bare[0] if bare else host_of(url)
+
+
+def in_scope(scope: Scope, url: str) -> bool:
+    """Scope.contains for a canonical URL, without a full parse in the common case (default port, no
+    user: only entries without a port can match, and the path with its query starts with a prefix
+    exactly when the path does, prefixes ending in '/')."""
+    bare = _bare_netloc(url)
+    if bare is None:
+        return scope.contains(url)
+    host, path = bare
+    return any(want_port is None and host == name and path.startswith(prefix)
+               for name, want_port, prefix in scope.entries)
 
 
 def _analysis(resp: Response, via: str, significant) -> Analysis:

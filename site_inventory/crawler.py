@@ -114,7 +114,9 @@ class Crawler(OutcomeRecorder):
 
     def _host(self, name: str, code: str) -> Host:
         """The pacing state of a host, registered for one more site if need be."""
-        host = self.hosts.setdefault(name, Host(name, [], per_host=self.opts.per_host))
+        host = self.hosts.get(name)
+        if host is None:
+            host = self.hosts[name] = Host(name, [], per_host=self.opts.per_host)
         if code not in host.sites:
             host.sites.append(code)
         host.has_work = True

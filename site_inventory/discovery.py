@@ -48,19 +48,54 @@ class Found:
     request_url: str | None = None  # the URL as found (query order kept), when it differs from url
 
 
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_resolved: dict = {}  # (raw, base, significant) -> (url, valid, request_url): menus repeat on every page
+RESOLVED_CACHE = 8192
+
+
+def _origin(base: str) -> str | None:
+    """scheme://host[:port] of an http(s) base URL (what a /rooted link is resolved against), or None."""
+    if not base.startswith(("http://", "https://")):
+        return None
+    start = base.index("//") + 2
+    ends = [i for i in (base.find("/", start), base.find("?", start), base.find("#", start)) if i >= 0]
+    return base[:min(ends)] if ends else base
+
+
+def _resolve(raw: str, base: str, significant) -> tuple[str, bool, str | None]:
+    """canonical_and_request of a link, remembered by what it depends on: a /rooted link only on the
+    base's origin, an absolute one on nothing else (so the links every page repeats are resolved once)."""
+    context = base
+    if raw.startswith(("http://", "https://")):
+        context = None
+    elif raw[:1] == "/" and raw[1:2] != "/" and not _CONTROL.search(raw):
+        context = _origin(base) or base
+    key = (raw, context, tuple(significant) if significant is not None else None)
+    hit = _resolved.get(key)
+    if hit is not None:
+        return hit
+    try:
+        url, request = canonical_and_request(raw, base=base, significant_params=significant)
+        hit = (url, url.startswith(("http://", "https://")) and is_web_url(url), request if request != url else None)
+    except (URLError, ValueError):
+        hit = (raw, False, None)
+    if len(_resolved) >= RESOLVED_CACHE:
+        _resolved.clear()
+    _resolved[key] = hit
+    return hit
+
+
 def _found(raw: str, base: str, tag: str, significant, text: str = "", via: str = "link") -> Found | None:
     raw = (raw or "").strip()
     if not raw or raw.startswith("#") or raw.lower().startswith(_SKIP_SCHEMES):
         return None
-    try:
-        url, request = canonical_and_request(raw, base=base, significant_params=significant)
-    except (URLError, ValueError):
-        return Found(raw, tag, text, via, valid=False)
-    return Found(url, tag, text, via, valid=is_web_url(url), request_url=request if request != url else None)
+    url, valid, request = _resolve(raw, base, significant)
+    return Found(url, tag, text, via, valid=valid, request_url=request)
 
 
 def _text(el) -> str:
-    text = " ".join(el.text_content().split()) or el.get("title") or el.get("alt") or ""
+    content = el.text_content() if len(el) else el.text or ""  # no child elements: its own text
+    text = " ".join(content.split()) or el.get("title") or el.get("alt") or ""
     return text[:MAX_ANCHOR]
 
 

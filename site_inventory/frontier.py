@@ -7,6 +7,7 @@ either a stored page or a URL that is still to do; :func:`recover` puts the to-d
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,9 +19,18 @@ LIMIT_REASONS = ("max-pages", "max-depth", "time-limit", "robots-unavailable")
 FINAL_STATES = ("fetched", "skipped", "failed")
 
 
+_last_stamp: tuple[int, str] = (0, "")
+
+
 def now() -> str:
-    """UTC time as ISO 8601 with milliseconds, the one timestamp format of the crawl tables."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    """UTC time as ISO 8601 with milliseconds, the one timestamp format of the crawl tables
+    (formatted once per millisecond: a page stores a dozen URLs with the same stamp)."""
+    global _last_stamp
+    ms = time.time_ns() // 1_000_000
+    if ms != _last_stamp[0]:
+        stamp = datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+        _last_stamp = (ms, stamp)
+    return _last_stamp[1]
 
 
 def path_key(url: str) -> str:
@@ -85,14 +95,12 @@ def claim(
     extra = " AND discovered_via = ?" if via else ""
     params = [host, *site_codes] + ([via] if via else [])
     row = conn.execute(
-        f"SELECT {_CLAIM_COLS} FROM crawl_urls WHERE host = ? AND state = 'queued'"
-        f" AND site_code IN ({marks}){extra} ORDER BY depth, id LIMIT 1",
-        params,
-    ).fetchone()
-    if row is None:
-        return None
-    conn.execute("UPDATE crawl_urls SET state = 'in_flight', updated_at = ? WHERE id = ?", (now(), row[0]))
-    return Claim(*row)
+        f"UPDATE crawl_urls SET state = 'in_flight', updated_at = ? WHERE id = ("
+        f"SELECT id FROM crawl_urls WHERE host = ? AND state = 'queued'"
+        f" AND site_code IN ({marks}){extra} ORDER BY depth, id LIMIT 1) RETURNING {_CLAIM_COLS}",
+        [now(), *params],
+    ).fetchall()
+    return Claim(*row[0]) if row else None
 
 
 def archived_claim(conn: sqlite3.Connection, site_code: str, request_url: str) -> Claim | None:

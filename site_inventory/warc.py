@@ -31,7 +31,7 @@ from .fetch import Response
 _FRAMING = {"transfer-encoding"}
 _MIME_END = re.compile(r"[;\s]")
 _EMPTY_DIGEST = "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
-GZIP_LEVEL = 6
+GZIP_LEVEL = 6  # members whose payload is already content-encoded are stored (level 0): deflating them again gains nothing
 # WARC-Truncated values (WARC 1.0, 5.13): why a response body is incomplete
 TRUNCATED_LENGTH, TRUNCATED_TIME, TRUNCATED_DISCONNECT = "length", "time", "disconnect"
 
@@ -89,13 +89,13 @@ def http_head(first_line: str, headers) -> bytes:
 
 
 def record(kind: str, url: str, date: str, block: bytes, payload_digest: str, msgtype: str,
-           extra: list[tuple[str, str]] = ()) -> bytes:
+           extra: list[tuple[str, str]] = (), level: int = GZIP_LEVEL) -> bytes:
     """One gzipped WARC/1.0 record (its own gzip member) whose block is an HTTP message."""
     lines = [("WARC-Date", date), *extra, ("WARC-Type", kind), ("WARC-Target-URI", url),
              ("WARC-Payload-Digest", payload_digest), ("WARC-Block-Digest", _digest(block)),
              ("Content-Type", f"application/http; msgtype={msgtype}"), ("Content-Length", str(len(block)))]
     head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in lines) + "\r\n"
-    return zlib.compress(head.encode("utf-8") + block + b"\r\n\r\n", GZIP_LEVEL, wbits=31)
+    return zlib.compress(head.encode("utf-8") + block + b"\r\n\r\n", level, wbits=31)
 
 
 def truncated_value(resp: Response) -> str | None:
@@ -118,10 +118,13 @@ def records(resp: Response) -> Records:
     truncated = truncated_value(resp)
     if truncated:
         extra.insert(0, ("WARC-Truncated", truncated))
-    response = record("response", resp.url, date, head + resp.raw, payload_digest, "response", extra)
+    encoded = any(k.lower() == "content-encoding" and v.strip().lower() not in ("", "identity")
+                  for k, v in resp.headers)
+    response = record("response", resp.url, date, head + resp.raw, payload_digest, "response", extra,
+                      level=0 if encoded or not resp.raw else GZIP_LEVEL)
     request_block = http_head(f"GET {resp.request_target} HTTP/1.1", resp.request_headers)
     request = record("request", resp.url, date, request_block, _EMPTY_DIGEST, "request",
-                     [("WARC-Concurrent-To", response_id), ("WARC-Record-ID", _record_id())])
+                     [("WARC-Concurrent-To", response_id), ("WARC-Record-ID", _record_id())], level=0)
     fields = {"url": resp.url}
     mime = resp.header("Content-Type")
     if mime:
