@@ -335,3 +335,50 @@ def test_links_into_another_site_get_its_status_when_that_site_is_crawled_later(
                            "created_at": "2024-01-01", "updated_at": "2024-01-01"})
     crawl(ws, ["3311270002"], delay=0)
     assert ws.db.execute(status, (u("/"), other)).fetchone() == (200,)
+
+
+def test_exchanges_archived_but_not_committed_before_a_kill_are_replayed_not_fetched_again(tmp_path, site):
+    """The WARC is the journal: records past the run's committed mark are stored by the next run."""
+    from site_inventory import crawl_journal
+
+    ws = workspace_for(tmp_path, site)
+    first = crawl(ws, [CODE], delay=0)
+    run_id, rel = first.sites[CODE].run_id, first.sites[CODE].warc_file
+    members = [offset for offset, _, _ in crawl_journal._members(ws.path / rel, 0)]
+    mark = members[1 + 2 * ((len(members) - 1) // 4)]  # warcinfo, then (request, response) pairs: a request
+    lost = {url: offset for url, offset in ws.db.execute(
+        "SELECT url, warc_offset FROM pages WHERE warc_file = ? AND warc_offset > ?", (rel, mark))}
+    assert lost and mark not in lost.values()
+    with ws.db.conn:  # the state a kill leaves when the last transaction did not commit
+        ws.db.execute("UPDATE crawl_runs SET status = 'running', warc_stored = ? WHERE id = ?", (mark, run_id))
+        ws.db.execute("DELETE FROM pages WHERE warc_file = ? AND warc_offset > ?", (rel, mark))
+        ws.db.conn.executemany("UPDATE crawl_urls SET state = 'in_flight' WHERE site_code = ? AND url = ?",
+                          [(CODE, url) for url in lost])
+    with open(ws.path / rel, "ab") as f:
+        f.write(b"\x1f\x8b\x08 a record cut short by the kill")
+    site.hits.clear()
+    crawl(ws, [CODE], delay=0)
+    replayed = {url: (warc_file, offset) for url, warc_file, offset in ws.db.execute(
+        "SELECT url, warc_file, warc_offset FROM pages WHERE site_code = ?", (CODE,)) if url in lost}
+    assert replayed == {url: (rel, offset) for url, offset in lost.items()}
+    assert {p for p, n in site.hits.items() if u(p) in lost} == set(), site.hits
+    assert all(states(ws)[url][0] in ("fetched", "failed", "skipped") for url in lost)
+    with open(ws.path / rel, "rb") as f:
+        assert sum(1 for r in ArchiveIterator(f) if r.rec_type == "response") == first.sites[CODE].requests
+
+
+def test_warc_records_carry_correct_digests_and_index_like_cdxj_indexer(tmp_path, site):
+    from site_inventory.warc import write_index
+
+    ws = workspace_for(tmp_path, site)
+    summary = crawl(ws, [CODE], delay=0)
+    path = ws.path / summary.sites[CODE].warc_file
+    with open(path, "rb") as f:
+        records = ArchiveIterator(f, check_digests=True)
+        for record in records:
+            record.content_stream().read()
+            assert record.digest_checker.passed is not False, record.digest_checker.problems
+    index = path.with_name(path.name.replace(".warc.gz", ".cdxj"))
+    ours = index.read_text(encoding="utf-8")
+    write_index(path)
+    assert ours.splitlines() == index.read_text(encoding="utf-8").splitlines()
