@@ -119,3 +119,53 @@ def test_https_through_a_resolve_rule_checks_the_certificate_of_the_real_name(tl
     finally:
         server.shutdown()
         server.server_close()
+
+
+def raw_server(answer: bytes):
+    """A one-shot server that reads a request head and writes ``answer`` byte for byte, then closes."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve_once():
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(4096)
+            conn.sendall(answer)
+        listener.close()
+
+    threading.Thread(target=serve_once, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+def test_chunked_body_is_dechunked_and_trailers_skipped():
+    port = raw_server(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+                      b"5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n")
+    resp = fetcher(port).get(f"http://{NAME}/c")
+    assert resp.status == 200 and resp.body == b"hello, world" and not resp.truncated
+
+
+def test_body_without_length_runs_to_the_close_and_http10_is_read():
+    port = raw_server(b"HTTP/1.0 404 Not Found\r\nContent-Type: text/html\r\n\r\n<p>gone</p>")
+    resp = fetcher(port).get(f"http://{NAME}/x")
+    assert (resp.status, resp.reason, resp.body, resp.http_version) == (404, "Not Found", b"<p>gone</p>", "HTTP/1.0")
+
+
+def test_a_body_shorter_than_its_length_is_truncated_not_limited():
+    port = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+    resp = fetcher(port).get(f"http://{NAME}/short")
+    assert resp.truncated and not resp.limited and resp.body == b"only this" and "incomplete" in resp.error
+
+
+def test_garbage_instead_of_a_response_is_a_connection_error():
+    port = raw_server(b"SSH-2.0-OpenSSH\r\n\r\n")
+    with pytest.raises(FetchError) as info:
+        fetcher(port).get(f"http://{NAME}/")
+    assert info.value.kind == "connection"
+
+
+def test_non_ascii_request_target_is_sent_percent_encoded(http_server):
+    resp = fetcher(http_server.server_address[1]).get(f"http://{NAME}/中文 页.html")
+    assert resp.body == f"host={NAME} path=/%E4%B8%AD%E6%96%87%20%E9%A1%B5.html".encode()
