@@ -20,6 +20,7 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+GENERIC_DATE_LABELS = {"时间", "日期"}  # above the headline these head the site's clock, not the article
 
 
 @dataclass
@@ -124,7 +125,8 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
         iso = parse_date(value)
         if iso:
             return iso, None
-    chrome_free = [f for f in found if not is_chrome(lines[f.line], in_header=zones.rank(f.line) == 0)]
+    chrome_free = [f for f in found if not is_chrome(lines[f.line], in_header=zones.rank(f.line) == 0)
+                   and not (f.label in GENERIC_DATE_LABELS and _above_headline(f.line, zones))]
     iso, _ = best_labelled(chrome_free, "published", zones, max_rank=0)
     if iso:
         return iso, None
@@ -167,6 +169,12 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
             if dates:
                 return dates[0][1], "published date guessed from the first date after the title"
     return None, None
+
+
+def _above_headline(i: int, zones: Zones) -> bool:
+    """The line sits above the title (or, with no title found, above the lines just before the body)."""
+    anchor = zones.title if zones.title is not None else (zones.body_start - 6 if zones.body_start is not None else None)
+    return anchor is not None and i < anchor
 
 
 def _date_above_title(lines: list[str], zones: Zones) -> str | None:

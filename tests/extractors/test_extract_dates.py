@@ -77,3 +77,11 @@ def test_header_stops_at_prose_when_the_body_was_found_above_the_title():
     zones = Zones(title=1, body_start=0, body_end=3)
     zones.find_header_end(lines)
     assert zones.header_end == 2  # the prose line after the title is body, not a byline
+
+
+def test_a_bare_time_label_above_the_headline_is_the_site_clock():
+    top = "<span>日期：2024年6月3日</span>"
+    r = extract_page(news_page(top, "来源：城南日报　编辑：刘洋"), "http://www.example-news.cn/2024/0506/8841.html")
+    assert r.published == "2024-05-06"  # from the URL; the labelled clock above the title is not the article's
+    labelled = extract_page(news_page("<span>发布时间：2024年5月6日</span>", "来源：城南日报"), URL)
+    assert labelled.published == "2024-05-06"  # a specific publish label still counts wherever it sits
