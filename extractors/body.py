@@ -9,8 +9,10 @@ because they are metadata, not body.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
@@ -54,6 +56,7 @@ END_MARKER_RE = re.compile(
     r"打印(?:本页|此页|本文|文章)?|关闭(?:窗口|本页)?|返回(?:顶部|页首|首页)|上一篇|下一篇|分享到)\s*[】\])）]?\s*(?:[:：]|$)")
 SENTENCE_RE = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
 CONTAINER_TAGS = {"div", "td", "section", "article", "main"}
+ANY_PROFILE_RE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in CMS_PROFILES))
 
 
 @dataclass
@@ -167,8 +170,9 @@ def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
             div = fragment.find(".//body/div")
             if div is not None and _has_content(div):
                 return div, "hanweb"
+    hits = [(el, names) for el, names in index if ANY_PROFILE_RE.search(names) and el.tag in CONTAINER_TAGS]
     for name, pattern in CMS_PROFILES:
-        found = [el for el, names in index if el.tag in CONTAINER_TAGS and pattern.search(names) and _has_content(el)]
+        found = [el for el, names in hits if pattern.search(names) and _has_content(el)]
         if found:
             return max(found, key=lambda el: len(el.text_content())), name
     return None, None
@@ -182,8 +186,11 @@ def _has_content(el) -> bool:
 
 def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
     """trafilatura's main-content tree converted to simple HTML."""
+    # no url: trafilatura resolves links against the site root (wrong for "c.html" on /a/b/);
+    # _make_absolute resolves them against the page URL afterwards
+    _protocol_relative_images(tree, url)
     doc = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, include_tables=True, include_links=True,
+        tree, url=None, include_comments=False, include_tables=True, include_links=True,
         include_images=True, with_metadata=False, favor_precision=True,
     )
     body = doc.get("body") if isinstance(doc, dict) else getattr(doc, "body", None)
@@ -205,6 +212,18 @@ def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
             if key not in attrs:
                 del el.attrib[key]
     return _simplify(parse_fragment(etree.tostring(body, encoding="unicode")), copy_first=False)
+
+
+def _protocol_relative_images(tree: HtmlElement, url: str) -> None:
+    """Image sources like //host/a.jpg given the page's scheme (without a url, trafilatura would
+    make them http://host/a.jpg even on an https page)."""
+    scheme = url.split(":", 1)[0].lower() if url and ":" in url else ""
+    if not scheme or scheme == "http":
+        return
+    for img in tree.xpath("//img[@*[starts-with(., '//')]]"):
+        for attr, value in img.attrib.items():
+            if value.startswith("//") and (attr == "src" or attr.startswith("data-src")):
+                img.set(attr, f"{scheme}:{value}")
 
 
 def _simplify(el: HtmlElement, copy_first: bool = True) -> HtmlElement:
@@ -241,13 +260,29 @@ def _has_block(el) -> bool:
 
 
 def _make_absolute(el: HtmlElement, url: str) -> None:
-    """Links and image sources resolved against the page URL."""
+    """Links and image sources resolved against the page URL (what lxml's make_links_absolute
+    does to the only link attributes a simplified body keeps: a@href and img@src)."""
     if not url:
         return
+    for node in el.iter("a", "img"):
+        attr = "href" if node.tag == "a" else "src"
+        value = node.get(attr)
+        if value is None:
+            continue
+        resolved = _urljoin(url, value.strip())
+        if resolved is None:
+            del node.attrib[attr]
+        elif resolved != value:
+            node.set(attr, resolved)
+
+
+@functools.lru_cache(maxsize=4096)
+def _urljoin(base: str, href: str) -> str | None:
+    """urljoin, None when the link cannot be resolved (menus repeat links on every page)."""
     try:
-        el.make_links_absolute(url, resolve_base_href=False, handle_failures="discard")
-    except (ValueError, TypeError):
-        pass
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def _leaf_blocks(el: HtmlElement) -> list[HtmlElement]:
