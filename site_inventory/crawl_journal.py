@@ -80,11 +80,12 @@ def _response(fields: dict, block: bytes, request: tuple[str, list] | None, max_
     elif decoder.error:
         error = decoder.error
     target, request_headers = request or ("/", [])
+    limited = bool(cut) and cut != TRUNCATED_DISCONNECT
     return Response(
         url=fields.get("WARC-Target-URI", ""), status=int(status) if status.isdigit() else 0, reason=reason,
         headers=headers, request_headers=request_headers, raw=payload, body=body, http_version=version,
         truncated=bool(cut) or bool(decoder.error and ("truncated" in decoder.error or "corrupt" in decoder.error)),
-        limited=bool(cut) and cut != TRUNCATED_DISCONNECT, cut_by=("time" if cut == TRUNCATED_TIME else "length") if cut and cut != TRUNCATED_DISCONNECT else None,
+        limited=limited, cut_by=("time" if cut == TRUNCATED_TIME else "length") if limited else None,
         error=error, started_at=fields.get("WARC-Date", "").replace("Z", "+00:00"), request_target=target,
     )
 

@@ -28,7 +28,7 @@ from .fetch import Fetcher
 from .frontier import Claim, SeenCache
 from .resolve import load_rules
 from .robots import Robots, tool_version, user_agent
-from .urls import Scope, canonical_and_request, canonicalize, host_of, site_scope
+from .urls import Scope, canonical_and_request, host_of, site_scope
 from .warc import WarcFile, cut_after, warc_name, write_index
 
 __all__ = ["crawl", "crawl_report", "CrawlSummary", "SiteCrawl", "CrawlError"]

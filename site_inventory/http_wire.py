@@ -115,7 +115,8 @@ class Pool:
         try:
             sock = socket.create_connection((address, port), timeout=self.timeout)
         except socket.timeout as exc:
-            raise FetchError("timeout", f"timed out after {self.timeout:g} s: connecting to {address}:{port}: {exc}") from None
+            raise FetchError("timeout", f"timed out after {self.timeout:g} s: connecting to {address}:{port}: {exc}"
+                             ) from None
         except OSError as exc:
             raise FetchError("connection", f"connection failed: {address}:{port}: {exc}") from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -31,7 +31,8 @@ from .fetch import Response
 _FRAMING = {"transfer-encoding"}
 _MIME_END = re.compile(r"[;\s]")
 _EMPTY_DIGEST = "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
-GZIP_LEVEL = 6  # members whose payload is already content-encoded are stored (level 0): deflating them again gains nothing
+GZIP_LEVEL = 6  # members whose payload is content-encoded, and requests, are stored (level 0): deflating
+# them again gains little and costs ~40 us a member (zlib's set-up)
 # WARC-Truncated values (WARC 1.0, 5.13): why a response body is incomplete
 TRUNCATED_LENGTH, TRUNCATED_TIME, TRUNCATED_DISCONNECT = "length", "time", "disconnect"
 
