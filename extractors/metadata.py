@@ -20,7 +20,7 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-GENERIC_DATE_LABELS = {"时间", "日期"}  # above the headline these head the site's clock, not the article
+GENERIC_DATE_LABELS = {"时间", "日期"}  # above the headline: the site's clock; deep in the page: a table column
 
 
 @dataclass
@@ -126,7 +126,7 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
         if iso:
             return iso, None
     chrome_free = [f for f in found if not is_chrome(lines[f.line], in_header=zones.rank(f.line) == 0)
-                   and not (f.label in GENERIC_DATE_LABELS and _above_headline(f.line, zones))]
+                   and not (f.label in GENERIC_DATE_LABELS and (_above_headline(f.line, zones) or zones.rank(f.line) > 1))]
     iso, _ = best_labelled(chrome_free, "published", zones, max_rank=0)
     if iso:
         return iso, None

@@ -5,7 +5,7 @@ from extractors import extract_page
 from extractors.dates import find_dates, is_chrome
 from extractors.metadata import Zones
 
-from gov_pages import news_page
+from gov_pages import NEWS_BODY, news_page
 
 URL = "http://www.example-news.cn/shehui/a/8841.html"
 
@@ -85,3 +85,11 @@ def test_a_bare_time_label_above_the_headline_is_the_site_clock():
     assert r.published == "2024-05-06"  # from the URL; the labelled clock above the title is not the article's
     labelled = extract_page(news_page("<span>发布时间：2024年5月6日</span>", "来源：城南日报"), URL)
     assert labelled.published == "2024-05-06"  # a specific publish label still counts wherever it sits
+
+
+def test_a_bare_date_label_deep_in_the_body_is_a_table_column_not_the_publish_date():
+    schedule = [f"日期：2024年3月{n}日　场次：第{n}场　地点：城南体育馆" for n in range(1, 4)]
+    paragraphs = NEWS_BODY[:2] + schedule + NEWS_BODY[2:]
+    r = extract_page(news_page(header="来源：城南日报", body_paragraphs=paragraphs),
+                     "http://www.example-news.cn/2024/0506/8843.html")
+    assert r.published == "2024-05-06"
