@@ -1,9 +1,12 @@
 """``extract``: stored pages -> records, in parallel processes, resumable, incremental.
 
 The parent selects the pages whose bytes (sha256) or extractor version changed since their
-record was written, hands chunks of page ids to worker processes (each reads the pages from
-SQLite itself, read-only), and writes the returned records, committing per chunk: a killed run
-loses at most the chunks in flight, and the next run picks up what is left.
+record was written and hands chunks of page ids to worker processes; each worker reads its
+pages from SQLite itself (read-only, no page bytes pickled through a queue) and returns record
+rows. The parent is the one writer: rows go in with one upsert statement, committed in batches
+(about a second's worth), so a killed run loses at most the rows of the last second and the
+chunks in flight, and the next run picks up what is left. Chunks run largest pages first, so
+the run does not end waiting on one worker's big pages.
 """
 from __future__ import annotations
 
@@ -19,10 +22,18 @@ from datetime import datetime, timezone
 from . import EXTRACTOR_VERSION, extract_page
 from site_inventory.urls import URLError, canonicalize
 
-from .record import Record
+from .record import FIELDS, Record
 
-CHUNK = 40
+CHUNK = 40                  # most pages per task
+CHUNKS_PER_PROCESS = 8      # at least this many tasks per worker, so the load evens out
+COMMIT_SECONDS = 1.0        # the writer commits at least this often
+COMMIT_ROWS = 500           # ... and at least every this many rows
 PAGE_COLUMNS = "id, site_code, url, final_url, status, content_type, body, kind, soft_404, sha256"
+ROW_COLUMNS = (*FIELDS, "page_id", "site_code", "extractor_version", "page_sha256", "extracted_at")
+UPSERT = (f"INSERT INTO records ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in ROW_COLUMNS)}) "
+          f"ON CONFLICT(page_id) DO UPDATE SET "
+          + ", ".join(f"{c} = excluded.{c}" for c in ROW_COLUMNS if c != "page_id"))
+TYPE_AT, WARNINGS_AT = ROW_COLUMNS.index("page_type"), ROW_COLUMNS.index("warnings")
 
 
 class ExtractError(Exception):
@@ -41,12 +52,13 @@ class ExtractSummary:
     by_type: Counter = field(default_factory=Counter)
     warnings: int = 0          # records written with at least one warning
     elapsed: float = 0.0
+    processes: int = 1         # worker processes used
 
     def as_dict(self) -> dict:
         return {"sites": self.sites, "pages": self.pages, "extracted": self.extracted,
                 "up_to_date": self.up_to_date, "crashed": self.crashed, "by_type": dict(self.by_type),
                 "with_warnings": self.warnings, "extractor_version": EXTRACTOR_VERSION,
-                "elapsed": round(self.elapsed, 3)}
+                "processes": self.processes, "elapsed": round(self.elapsed, 3)}
 
 
 def extract(workspace, codes=(), all_sites: bool = False, processes: int | None = None,
@@ -58,29 +70,64 @@ def extract(workspace, codes=(), all_sites: bool = False, processes: int | None 
     db = workspace.db
     marks = ",".join("?" for _ in sites)
     summary.pages = db.execute(f"SELECT COUNT(*) FROM pages WHERE site_code IN ({marks})", sites).fetchone()[0]
-    todo = [row[0] for row in db.execute(
-        f"""SELECT p.id FROM pages p LEFT JOIN records r ON r.page_id = p.id
+    todo = db.execute(
+        f"""SELECT p.id, COALESCE(length(p.body), 0) FROM pages p LEFT JOIN records r ON r.page_id = p.id
             WHERE p.site_code IN ({marks})
               AND (r.page_id IS NULL OR r.page_sha256 IS NOT p.sha256 OR r.extractor_version != ?)
-            ORDER BY p.id""", [*sites, EXTRACTOR_VERSION])]
+            ORDER BY p.id""", [*sites, EXTRACTOR_VERSION]).fetchall()
     summary.up_to_date = summary.pages - len(todo)
-    chunks = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
+    processes = max(1, min(processes or os.cpu_count() or 1, len(todo) or 1))
+    chunks = plan_chunks(todo, processes, chunk)
+    summary.processes = processes if len(chunks) > 1 else 1
     overrides = ((workspace.config or {}).get("extraction") or {}).get("overrides") or {}
-    processes = max(1, min(processes or os.cpu_count() or 1, len(chunks) or 1))
     bar = _bar(len(todo), progress)
-    for rows in _results(str(workspace.db_path), overrides, chunks, processes):
-        db["records"].upsert_all(rows, pk="page_id", alter=False)
-        for row in rows:
-            summary.extracted += 1
-            summary.by_type[row["page_type"]] += 1
-            summary.warnings += row["warnings"] != "[]"
-            summary.crashed += row["warnings"].startswith('["extractor crashed')
+    writer = _Writer(db.conn)
+    try:
+        for rows in _results(str(workspace.db_path), overrides, chunks, summary.processes):
+            writer.add(rows)
+            for row in rows:
+                summary.by_type[row[TYPE_AT]] += 1
+                summary.warnings += row[WARNINGS_AT] != "[]"
+                summary.crashed += row[WARNINGS_AT].startswith('["extractor crashed')
+            summary.extracted += len(rows)
+            if bar:
+                bar.update(len(rows))
+    finally:
+        writer.flush()
         if bar:
-            bar.update(len(rows))
-    if bar:
-        bar.close()
+            bar.close()
     summary.elapsed = time.monotonic() - started
     return summary
+
+
+def plan_chunks(todo: list[tuple[int, int]], processes: int, chunk: int = CHUNK) -> list[list[int]]:
+    """Page ids in tasks: one process takes them in id order; several take the largest pages
+    first, in tasks small enough that each worker gets many (the tail is small pages, so the
+    workers finish together)."""
+    if processes <= 1:
+        ids = [page_id for page_id, _ in todo]
+        return [ids[i:i + chunk] for i in range(0, len(ids), chunk)]
+    size = max(1, min(chunk, len(todo) // (processes * CHUNKS_PER_PROCESS)))
+    ids = [page_id for page_id, _ in sorted(todo, key=lambda t: (-t[1], t[0]))]
+    return [sorted(ids[i:i + size]) for i in range(0, len(ids), size)]
+
+
+class _Writer:
+    """The one writer: buffered rows upserted and committed in batches (a transaction per batch)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn, self.rows, self.since = conn, [], time.monotonic()
+
+    def add(self, rows: list[tuple]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= COMMIT_ROWS or time.monotonic() - self.since >= COMMIT_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            with self.conn:
+                self.conn.executemany(UPSERT, self.rows)
+        self.rows, self.since = [], time.monotonic()
 
 
 def _sites(workspace, codes, all_sites: bool) -> list[str]:
@@ -104,8 +151,8 @@ def _bar(total: int, enabled: bool):
 
 
 def _results(db_path: str, overrides: dict, chunks: list[list[int]], processes: int):
-    """Records of each chunk, from worker processes (or this one when a single process is asked)."""
-    if processes == 1 or len(chunks) <= 1:
+    """Record rows of each chunk, from worker processes (or this one when a single process is asked)."""
+    if processes == 1:
         _init_worker(db_path, overrides)
         try:
             for ids in chunks:
@@ -113,7 +160,8 @@ def _results(db_path: str, overrides: dict, chunks: list[list[int]], processes: 
         finally:
             _close_worker()
         return
-    # fork: workers start at once and never re-import the caller's __main__ (spawn would)
+    # fork: workers start at once with the parent's imports and never re-import the caller's
+    # __main__ (spawn would)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(processes, initializer=_init_worker, initargs=(db_path, overrides)) as pool:
         yield from pool.imap_unordered(_extract_chunk, chunks)
@@ -135,8 +183,8 @@ def _close_worker() -> None:
         conn.close()
 
 
-def _extract_chunk(ids: list[int]) -> list[dict]:
-    """Rows for the records table, one per page id."""
+def _extract_chunk(ids: list[int]) -> list[tuple]:
+    """Rows for the records table (values in ROW_COLUMNS order), one per page id."""
     conn = _WORKER["conn"]
     marks = ",".join("?" for _ in ids)
     rows = []
@@ -146,7 +194,8 @@ def _extract_chunk(ids: list[int]) -> list[dict]:
         except Exception as exc:  # a crash of one page is recorded, never lost, never stops the run
             record = Record(url=page["url"], page_type="error")
             record.warn(f"extractor crashed: {type(exc).__name__}: {exc}")
-        rows.append(to_row(record, page))
+        row = to_row(record, page)
+        rows.append(tuple(row[c] for c in ROW_COLUMNS))
     return rows
 
 
