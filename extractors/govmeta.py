@@ -65,6 +65,7 @@ PLACEHOLDER_AUTHORS = {"name", "author", "admin", "administrator", "作者", "�
 UNKNOWN_NAMES = {"未知", "不详", "匿名", "无", "暂无"}
 NAME_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}|[A-Za-z][\w.\-&]{1,30}"
                      r"|(?=.*[\u4e00-\u9fff])(?=.{3,20}$)[\w\u4e00-\u9fff]+(?:[&_][\w\u4e00-\u9fff]+)+)$")
+JUNK_CHAR_RE = re.compile("[\ue000-\uf8ff\ufffd\u200b-\u200f\ufeff]")  # icon-font glyphs, bad bytes, zero widths
 SPACED_NAME_RE = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]{1,2}([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
 
 
@@ -169,7 +170,7 @@ def _alone(line: str, m: re.Match) -> bool:
 
 def clean_value(field: str, value: str) -> str | None:
     """Trim a labelled value to what belongs to its field (a source name, a list of names ...)."""
-    value = value.strip(" ：:　-—")
+    value = JUNK_CHAR_RE.sub("", value).strip(" ：:　-—")
     m = LABEL_RE.match(value)
     if m and m.group("colon") and _LABEL_FIELD.get(re.sub(r"\s", "", m.group("label"))) == field:
         value = value[m.end():]

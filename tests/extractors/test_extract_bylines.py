@@ -41,3 +41,8 @@ def test_name_line_under_a_repeated_title():
     above_body = "<h2>我的乡村教书生涯</h2><p>陈默</p>"
     r = extract_page(news_page(title="陈默：我的乡村教书生涯", header=above_body), URL)
     assert r.author == "陈默"
+
+
+def test_icon_font_glyphs_and_zero_width_marks_leave_labelled_values():
+    assert clean_value("source", "城南日报\ue5c2") == "城南日报"
+    assert clean_value("author", "\u200b陈晓东") == "陈晓东"
