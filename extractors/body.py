@@ -24,11 +24,12 @@ from .govmeta import LABEL_RE
 from .parse import class_index, clean_text, parse_fragment, parse_html, text_lines
 
 HANWEB_RE = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I)
-CMS_PROFILES = (  # (name, regex over "class id" of an element)
-    ("trs", re.compile(r"(?:^|\s)(?:TRS_Editor|TRS_UEDITOR|trs_editor_view)(?:\s|$)")),
-    ("ucap", re.compile(r"\sUCAP-CONTENT$")),
-    ("zoom", re.compile(r"\s(?:zoom|Zoom|fontzoom)$")),
-    ("gov-pages-content", re.compile(r"(?:^|\s)pages_content(?:\s|$)")),
+CMS_PROFILES = (  # (name, regex over "class id" of an element, words one of which the page must contain)
+    ("trs", re.compile(r"(?:^|\s)(?:TRS_Editor|TRS_UEDITOR|trs_editor_view)(?:\s|$)"),
+     ("TRS_Editor", "TRS_UEDITOR", "trs_editor_view")),
+    ("ucap", re.compile(r"\sUCAP-CONTENT$"), ("UCAP-CONTENT",)),
+    ("zoom", re.compile(r"\s(?:zoom|Zoom|fontzoom)$"), ("zoom", "Zoom")),
+    ("gov-pages-content", re.compile(r"(?:^|\s)pages_content(?:\s|$)"), ("pages_content",)),
 )
 KEEP_TAGS = {"p", "br", "table", "thead", "tbody", "tr", "td", "th", "ul", "ol", "li", "img", "a", "b", "strong",
              "i", "em", "u", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "sub", "sup", "caption", "hr"}
@@ -54,9 +55,10 @@ GOV_TABLE_HINT_RE = re.compile(r"索\s*引\s*号|成\s*文\s*日\s*期|发\s*布
 END_MARKER_RE = re.compile(
     r"^[【\[(（]?\s*(?:相关(?:报道|新闻|阅读|链接|文章|专题|推荐)|延伸阅读|推荐阅读|热点推荐|发表评论|我要评论|网友评论|"
     r"打印(?:本页|此页|本文|文章)?|关闭(?:窗口|本页)?|返回(?:顶部|页首|首页)|上一篇|下一篇|分享到)\s*[】\])）]?\s*(?:[:：]|$)")
+CLAUSE_RE = re.compile(r"[，。！？；：、,.!?;:]")
+META_PUNCT_RE = re.compile(r"[。：:，,；;]")
 SENTENCE_RE = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
 CONTAINER_TAGS = {"div", "td", "section", "article", "main"}
-ANY_PROFILE_RE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in CMS_PROFILES))
 
 
 @dataclass
@@ -74,7 +76,7 @@ class Body:
         if self.element is None:
             return False
         for block in _leaf_blocks(self.element):
-            if clean_text(block.text_content()) == text and block.find(".//img") is None:
+            if clean_text(block.text_content()) == text and not _has_img(block):
                 _drop(block)
                 self.html = etree.tostring(self.element, encoding="unicode", method="html")
                 self.text = "\n".join(text_lines(self.element))
@@ -170,9 +172,10 @@ def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
             div = fragment.find(".//body/div")
             if div is not None and _has_content(div):
                 return div, "hanweb"
-    hits = [(el, names) for el, names in index if ANY_PROFILE_RE.search(names) and el.tag in CONTAINER_TAGS]
-    for name, pattern in CMS_PROFILES:
-        found = [el for el, names in hits if pattern.search(names) and _has_content(el)]
+    for name, pattern, words in CMS_PROFILES:
+        if not any(word in raw_html for word in words):  # a substring test of the page spares a scan of its elements
+            continue
+        found = [el for el, names in index if el.tag in CONTAINER_TAGS and pattern.search(names) and _has_content(el)]
         if found:
             return max(found, key=lambda el: len(el.text_content())), name
     return None, None
@@ -181,7 +184,17 @@ def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
 def _has_content(el) -> bool:
     """Enough text, or at least an image, table or attachment link, to be a body."""
     text = clean_text(el.text_content())
-    return len(text) >= MIN_PROFILE_CHARS or el.find(".//img") is not None or el.find(".//a") is not None
+    return len(text) >= MIN_PROFILE_CHARS or _has_img(el) or next(el.iterdescendants("a"), None) is not None
+
+
+def _has_img(el) -> bool:
+    """An <img> below ``el`` (a C-level iteration; ElementPath's .//img costs more per block)."""
+    return next(el.iterdescendants("img"), None) is not None
+
+
+def _has_href(el) -> bool:
+    """A link with an href below ``el``."""
+    return any(a.get("href") is not None for a in el.iterdescendants("a"))
 
 
 def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
@@ -310,11 +323,11 @@ def _block_score(text: str, letters: int, linked: int) -> float:
     """Positive for prose, negative for page chrome and link lists (for the best-span search)."""
     if not letters:
         return 0.0
-    if FOOTER_RE.search(text) and len(text) < 200:
+    if len(text) < 200 and FOOTER_RE.search(text):
         return -30.0
     if linked >= letters * 0.5:
         return -(5.0 + linked * 0.5)
-    if letters < 10 and not re.search(r"[，。！？；：、,.!?;:]", text) and not SIGNATURE_RE.search(text):
+    if letters < 10 and not CLAUSE_RE.search(text) and not SIGNATURE_RE.search(text):
         return -2.0
     return float(letters - linked)
 
@@ -330,9 +343,9 @@ def _drop_boilerplate(el: HtmlElement) -> None:
     for block in _leaf_blocks(el):
         if block.getparent() is None:
             continue
-        has_img = block.find(".//img") is not None
+        has_img = _has_img(block)
         text, letters, linked = _block_stats(block)
-        if not has_img and (not letters or FOOTER_RE.search(text) and len(text) < 120
+        if not has_img and (not letters or len(text) < 120 and FOOTER_RE.search(text)
                             or linked >= letters * 0.5 and not SENTENCE_RE.search(text)):
             _drop(block)
             continue
@@ -359,7 +372,7 @@ def _is_meta_line(text: str, title: str | None) -> bool:
         return True
     if title and title in text:
         rest = text.replace(title, "", 1)
-        if len(rest) <= 8 and not re.search(r"[。：:，,；;]", rest):
+        if len(rest) <= 8 and not META_PUNCT_RE.search(rest):
             return True
     if CHROME_LINE_RE.match(text):
         return True
@@ -410,9 +423,9 @@ def _trim_edges(el: HtmlElement, title: str | None) -> None:
     blocks = _leaf_blocks(el)
     for block in blocks[:8]:
         text = clean_text(block.text_content())
-        if not text and block.find(".//img") is not None:
+        if not text and _has_img(block):
             continue
-        if block.find(".//img") is not None or not _is_meta_line(text, title):
+        if _has_img(block) or not _is_meta_line(text, title):
             break
         _drop(block)
     for block in reversed(blocks[-8:]):
@@ -422,7 +435,7 @@ def _trim_edges(el: HtmlElement, title: str | None) -> None:
         if _is_attachment_block(block, text):
             _drop(block)
             continue
-        if block.find(".//img") is not None or block.find(".//a[@href]") is not None and not CHROME_LINE_RE.match(text):
+        if _has_img(block) or _has_href(block) and not CHROME_LINE_RE.match(text):
             break
         if not (CHROME_LINE_RE.match(text) or (text and _is_meta_line(text, None) and len(text) < 60)):
             break
