@@ -19,6 +19,7 @@ DOC_TYPES = {
 ALWAYS_DOC = DOC_TYPES - {"jpg", "jpeg", "png", "txt", "xml", "mp4", "mp3"}
 DOWNLOAD_RE = re.compile(r"down(?:load)?(?:file)?\.(?:jsp|aspx?|php|do)|/download/|attachment|fujian", re.I)
 HINT_RE = re.compile(r"\.(?:" + "|".join(sorted(DOC_TYPES)) + r")\b|down|attach|fujian", re.I)
+HINT_LOWER_RE = re.compile(HINT_RE.pattern)  # HINT_RE over a lowercased href: a third of the cost of re.I
 SIZE_RE = re.compile(r"[（(\[]?\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|K|M|B|字节)\s*[）)\]]?", re.I)
 RELATED_CLASS_RE = re.compile(r"related|relate|xglj|xgwz|xgxw|recommend")
 RELATED_TEXT_RE = re.compile(r"相关(?:链接|文章|阅读|新闻|信息|推荐)|延伸阅读|推荐阅读")
@@ -75,7 +76,7 @@ def find_attachments(root, base_url: str, in_body: bool = True) -> list[dict]:
     found: dict[str, dict] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")) or not HINT_RE.search(href):
+        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")) or not HINT_LOWER_RE.search(href.lower()):
             continue
         try:
             url = urljoin(base_url, href)

@@ -24,7 +24,7 @@ from .govmeta import LABEL_RE
 from .parse import class_index, clean_text, parse_fragment, parse_html, text_lines
 
 HANWEB_RE = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I)
-CMS_PROFILES = (  # (name, regex over "class id" of an element, words one of which the page must contain)
+CMS_PROFILES = (  # (name, regex over "class id" of an element, words one of which that text must contain)
     ("trs", re.compile(r"(?:^|\s)(?:TRS_Editor|TRS_UEDITOR|trs_editor_view)(?:\s|$)"),
      ("TRS_Editor", "TRS_UEDITOR", "trs_editor_view")),
     ("ucap", re.compile(r"\sUCAP-CONTENT$"), ("UCAP-CONTENT",)),
@@ -172,8 +172,9 @@ def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
             div = fragment.find(".//body/div")
             if div is not None and _has_content(div):
                 return div, "hanweb"
+    every_name = "\n".join(names for _, names in index)  # one substring test here spares a scan of the elements
     for name, pattern, words in CMS_PROFILES:
-        if not any(word in raw_html for word in words):  # a substring test of the page spares a scan of its elements
+        if not any(word in every_name for word in words):
             continue
         found = [el for el, names in index if el.tag in CONTAINER_TAGS and pattern.search(names) and _has_content(el)]
         if found:
