@@ -76,7 +76,8 @@ def find_attachments(root, base_url: str, in_body: bool = True) -> list[dict]:
     found: dict[str, dict] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")) or not HINT_LOWER_RE.search(href.lower()):
+        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")) \
+                or not HINT_LOWER_RE.search(href.lower()):
             continue
         try:
             url = urljoin(base_url, href)
