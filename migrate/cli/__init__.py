@@ -6,6 +6,7 @@ the group, the workspace option, the exit codes and the output helpers they shar
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
 
@@ -96,7 +97,42 @@ def progress_enabled(json_output: bool = False) -> bool:
     return not json_output and sys.stderr.isatty()
 
 
-@click.group(help=WORKFLOW, context_settings={"help_option_names": ["-h", "--help"]})
+# Each command (or group) -> the module of this package that defines it. Modules are imported
+# only when their command runs (or --help lists them), so `govmigrate crawl` does not pay for
+# trafilatura, and the list of commands stays in one place.
+COMMAND_MODULES = {
+    "inventory": "inventory",
+    "columns": "columns",
+    "map": "mapping",
+    "audit": "audit",
+    "crawl": "crawl",
+    "crawl-report": "crawl",
+    "demo": "demo",
+    "export": "export",
+    "rollback": "export",
+    "status": "export",
+    "receipts": "export",
+    "preview": "export",
+    "extract": "extract",
+    "extract-page": "extract",
+    "redirects": "redirects",
+    "shutdown": "shutdown",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module the first time the command is asked for."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"{__name__}.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, help=WORKFLOW, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="govmigrate")
 @click.option(
     "-w",
@@ -156,15 +192,3 @@ def resolve_command(workspace, rules, replace, json_output):
 def main():
     """Console-script entry point."""
     cli(prog_name="govmigrate")
-
-
-from . import inventory  # noqa: E402,F401  (registers 'govmigrate inventory')
-from . import columns  # noqa: E402,F401  (registers 'govmigrate columns')
-from . import mapping  # noqa: E402,F401  (registers 'govmigrate map')
-from . import audit  # noqa: E402,F401  (registers 'govmigrate audit')
-from . import crawl  # noqa: E402,F401  (registers 'govmigrate crawl', 'crawl-report')
-from . import demo  # noqa: E402,F401  (registers 'govmigrate demo', 'demo serve')
-from . import export  # noqa: E402,F401  (registers 'govmigrate export', 'rollback', 'status', 'receipts', 'preview')
-from . import extract  # noqa: E402,F401  (registers 'govmigrate extract', 'extract-page')
-from . import redirects  # noqa: E402,F401  (registers 'govmigrate redirects plan/import-log/lint/export/verify')
-from . import shutdown  # noqa: E402,F401  (registers 'govmigrate shutdown')
