@@ -9,6 +9,7 @@ import requests
 from click.testing import CliRunner
 
 from migrate.cli import cli
+from migrate.staging import nginx_binary
 from migrate.demo import MARKER, STEPS, DemoError, Step, run_demo, step_county, step_workspace
 from site_inventory.inventory import list_sites
 from site_inventory.resolve import load_rules
@@ -36,7 +37,11 @@ def test_demo_builds_a_workspace_with_the_county(tmp_path):
             assert sites[row["site_code"]].url == row["url"] and sites[row["site_code"]].name == row["name"]
         rules = load_rules(ws.db)
         assert {host for host, _ in rules} == set(demo.county.hosts)
-        assert {(r.address, r.target_port) for r in rules.values()} == {("127.0.0.1", demo.server.port)}
+        platform = "www.qingxi.example.gov.cn"   # the county portal; at the end the preview stands in for it
+        county_rules = [r for (host, _), r in rules.items() if host != platform]
+        assert {(r.address, r.target_port) for r in county_rules} == {("127.0.0.1", demo.server.port)}
+        if nginx_binary():
+            assert rules[(platform, 80)].target_port == demo.preview_server.httpd.server_address[1]
         assert 0 < ws.config["crawl"]["delay"] < 1
         assert ws.config["platform"]["name"] == "青溪县人民政府"
     assert (tmp_path / "demo" / "sample-county" / "manifest.json").exists()
@@ -46,6 +51,22 @@ def test_demo_builds_a_workspace_with_the_county(tmp_path):
     audited = f"{len(defects['blank_columns'])} blank and {len(defects['stale_columns'])} stale columns"
     assert any(audited in line for line in lines), [line for line in lines if "stale columns" in line]
     assert not server_is_up(demo.server.base_url)
+    if nginx_binary():
+        _redirects_were_verified_on_staging(tmp_path / "demo", lines)
+
+
+def _redirects_were_verified_on_staging(folder, lines):
+    """Step 11 ran the exported config in a real nginx, asked it every old URL, and stopped it."""
+    with open_workspace(folder) as ws:
+        staging = ws.config["redirects"]["staging"]
+        planned = ws.db.execute("SELECT count(*) FROM redirects").fetchone()[0]
+        rows = ws.db.execute("SELECT against, checked, failed FROM redirect_verifications").fetchall()
+    assert rows and all(r[0] == staging and r[2] == 0 and r[1] > 0 for r in rows)
+    assert sum(r[1] for r in rows) >= planned
+    verified = [line for line in lines if "verified on a staging nginx" in line]
+    assert verified and verified[0].endswith(", 0 wrong"), verified
+    assert sum(1 for line in lines if "redirect_verify," in line and "ok " in line) == len(rows)
+    assert not server_is_up(f"http://{staging}")
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):

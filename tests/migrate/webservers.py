@@ -10,57 +10,18 @@ import functools
 import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
 
+from migrate.staging import free_port, nginx_binary, staging_nginx, wait_until_listening  # noqa: F401  (free_port: for the tests)
+
 OPENSSL = shutil.which("openssl")
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+NGINX = nginx_binary()
 APACHE = shutil.which("apache2") or ("/usr/sbin/apache2" if Path("/usr/sbin/apache2").exists() else None)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {log.read_text(errors='replace')[-2000:]}")
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"server did not listen on 127.0.0.1:{port}")
-
-
-def nginx_test(run_dir: Path) -> subprocess.CompletedProcess:
-    """``nginx -t`` on ``run_dir/nginx.conf``."""
-    return subprocess.run([NGINX, "-t", "-p", str(run_dir), "-c", str(run_dir / "nginx.conf")],
-                          capture_output=True, text=True, timeout=600)
-
-
-@contextlib.contextmanager
 def running_nginx(include: Path, run_dir: Path, port: int):
     """nginx serving ``include`` (the exported redirects.conf) on 127.0.0.1:port; ``nginx -t`` must pass first."""
-    from migrate.nginx import standalone_conf
-
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "nginx.conf").write_text(standalone_conf(include, run_dir), encoding="utf-8")
-    checked = nginx_test(run_dir)
-    assert checked.returncode == 0, checked.stderr
-    log = run_dir / "stderr.log"
-    with open(log, "wb") as err:
-        process = subprocess.Popen([NGINX, "-p", str(run_dir), "-c", str(run_dir / "nginx.conf")],
-                                   stdout=err, stderr=err)
-    try:
-        _wait_for(port, process, log)
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return staging_nginx(include, run_dir, port)
 
 
 @contextlib.contextmanager
@@ -79,7 +40,7 @@ def running_apache(include: Path, run_dir: Path, port: int, tls_port: int | None
     with open(log, "wb") as err:
         process = subprocess.Popen([APACHE, "-f", str(conf), "-DFOREGROUND"], stdout=err, stderr=err)
     try:
-        _wait_for(port, process, log)
+        wait_until_listening("127.0.0.1", port, process, log)
         yield process
     finally:
         process.terminate()
