@@ -10,13 +10,13 @@ import re
 from datetime import date, datetime, timedelta
 
 MIN_YEAR = 1985
-_SEP = r"\s*(?:[-/.]|年)\s*"
-DATE_RE = re.compile(
-    r"(?<![\d.])(?P<y>(?:19|20)\d{2})" + _SEP + r"(?P<m>1[0-2]|0?[1-9])(?:\s*月)?"
-    r"(?:" + r"\s*(?:[-/.]|月)?\s*" + r"(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*日?)?"
+DATE_RE = re.compile(  # one separator throughout (2017-07-06, 2017/7/6, 2017.07.06) or 年月日; no digit after a field
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?:\s*(?P<s1>[-/.])\s*|\s*年\s*)(?P<m>1[0-2]|0?[1-9])(?!\d)"
+    r"(?:(?(s1)\s*(?P=s1)|\s*月)\s*(?P<d>3[01]|[12]\d|0?[1-9])(?!\d)\s*日?)?"
     r"(?:(?:\s*|T|\s*[,，]\s*)(?P<H>[01]?\d|2[0-3])\s*[:：时]\s*(?P<M>[0-5]\d)"
     r"(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
 )
+MIXED_TAIL_RE = re.compile(r"\s*[-/.]\s*\d")  # 2004 - 01/01/2005: a year-month that runs on into another date
 SLASH_RE = re.compile(
     r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
     r"(?:\s+(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp][Mm])?)?"
@@ -38,6 +38,9 @@ CN_DATE_RE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一
 CHROME_RE = re.compile(r"©|&copy;|copyright|版权所有|版权|备案|ICP|今天是|今日是|今天[:：]|今日[:：]|现在时间|当前时间"
                        r"|农历|阴历|天气|气温|[正腊冬]月|月(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]?)"
                        r"|星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天]", re.IGNORECASE)
+_BRACKET_DATE = r"[\[【(（]\s*(?=[^\]】)）]*(?:19|20)\d{2})[\d\s\-/.:：年月日时分APMapm]{6,30}[\]】)）]"
+LIST_ENTRY_RE = re.compile(  # ·标题 (2005-04-27 14:32PM), [2005-08-21] 标题: an entry of a related/archive list
+    r"^\s*[·•●◆◇■□▪►▶→»][^:：]*$|^\s*" + _BRACKET_DATE + r"\s*\S{2}|\S{4}.*" + _BRACKET_DATE + r"\s*$")
 WEEKDAY_RE = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天]"
                         r"|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b", re.IGNORECASE)
 MONTHS = {name: i for i, names in enumerate((
@@ -111,7 +114,8 @@ def find_dates(text: str, today=None) -> list[tuple[int, str]]:
     found = []
     for m in DATE_RE.finditer(text):
         # "2017.7" alone is likely a version/number; require 年 or a day when the separator is "."
-        if not m.group("d") and "年" not in m.group(0) and not re.search(r"\d{4}\s*-\s*\d", m.group(0)):
+        if not m.group("d") and ("年" not in m.group(0) and m.group("s1") != "-"
+                                 or MIXED_TAIL_RE.match(text, m.end())):
             continue
         iso = _from_match(m, today)
         if iso:
@@ -159,13 +163,22 @@ def date_from_url(url: str | None, today=None) -> str | None:
 
 
 def is_chrome(line: str, in_header: bool = False) -> bool:
-    """A line from page chrome (copyright, ICP filing, a clock, weather, the lunar date) whose dates are
-    not publish dates. In the article header a weekday is allowed: 2024年5月6日 星期一 is a byline there,
-    while above the title it is the site's "today" clock."""
+    """A line from page chrome (copyright, ICP filing, a clock, weather, the lunar date, an entry of a
+    related-news or archive list) whose dates are not publish dates. In the article header a weekday is
+    allowed: 2024年5月6日 星期一 is a byline there, while above the title it is the site's "today" clock;
+    list entries are only judged outside the header."""
     for m in CHROME_RE.finditer(line):
         if not (in_header and WEEKDAY_RE.fullmatch(m.group(0))):
             return True
-    return False
+    return not in_header and bool(LIST_ENTRY_RE.search(line))
+
+
+def only_in_chrome(iso: str, lines: list[str]) -> bool:
+    """The day shows on the page, but only on chrome lines (a clock, a copyright, related-list entries):
+    a guess that found it there (htmldate) is not the publish date."""
+    day = iso[:10]
+    seen = [line for line in lines if day[:4] in line and any(d[:10] == day for _, d in find_dates(line))]
+    return bool(seen) and all(is_chrome(line) for line in seen)
 
 
 def day_of(iso: str | None) -> str | None:

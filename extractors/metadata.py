@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from . import bylines
-from .dates import date_from_url, find_dates, is_chrome, parse_date
+from .dates import date_from_url, find_dates, is_chrome, only_in_chrome, parse_date
 from .govmeta import Labelled, clean_value
 
 PROSE_END_RE = re.compile(r"^.{15,}[。！？；：:!?;]$")
@@ -160,7 +160,7 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
             if dates:
                 return dates[-1][1], "published date guessed from the date closing the body"
     iso = None if foreign else htmldate_guess(html, url)
-    if iso:
+    if iso and not only_in_chrome(iso, lines):
         return iso, "published date guessed by htmldate"
     start = zones.title if zones.title is not None else (zones.body_start or 0)
     for line in lines[start:start + 150]:

@@ -93,3 +93,44 @@ def test_a_bare_date_label_deep_in_the_body_is_a_table_column_not_the_publish_da
     r = extract_page(news_page(header="来源：城南日报", body_paragraphs=paragraphs),
                      "http://www.example-news.cn/2024/0506/8843.html")
     assert r.published == "2024-05-06"
+
+
+def test_a_date_keeps_one_separator_and_no_field_runs_on_into_digits():
+    assert find_dates("发表时间： 06/02/2022 - 13:48") == [(6, "2022-06-02")]  # not 2022-01-03 from "2022 - 13"
+    assert find_dates("12/01/2004 - 01/01/2005") == [(0, "2004-12-01"), (13, "2005-01-01")]
+    assert find_dates("Copyright © 1996 - 2005 SINA") == []
+    assert find_dates("2005-07/06") == []
+    assert find_dates("2005年03月31日03:18 北京娱乐信报") == [(0, "2005-03-31T03:18")]
+    assert find_dates("2021年6月18开设") == [(0, "2021-06-18")]
+    assert find_dates("——《北京之春》1998年3月号") == [(8, "1998-03")]
+    assert find_dates("1998-3 期") == [(0, "1998-03")]
+
+
+def test_a_future_header_date_is_refused_and_the_url_date_used():
+    r = extract_page(news_page(header="发布时间：2099-05-06 08:15　来源：城南日报"),
+                     "http://www.example-news.cn/2024/0506/8844.html")
+    assert r.published == "2024-05-06"
+
+
+RELATED = [f"城南第{n}届春季运动会开幕" for n in range(1, 4)]
+
+
+def test_entries_of_related_and_archive_lists_are_chrome_outside_the_header():
+    assert is_chrome("·富夫妻望子成龙假离婚 三月后丈夫另娶妻子傻眼（2005-04-03 17:19PM）")
+    assert is_chrome("[2005-08-21] 为什么总要面对呢")
+    assert is_chrome("少年时代(1)(2004/10/10 17:06)")
+    assert is_chrome("·2005年7月 (114)")
+    assert not is_chrome("·发布时间：2024-05-06")  # a labelled date, not a list entry
+    assert not is_chrome("（2003年5月）") and not is_chrome("2026年6月7日")  # a closing date alone
+    assert not is_chrome("城南日报（2024-05-06 08:15）", in_header=True)
+
+
+def test_related_list_dates_never_win_not_even_through_htmldate():
+    entries = "".join(f"<li>·{t}（2024-06-0{n} 10:00）</li>" for n, t in enumerate(RELATED, 1))
+    r = extract_page(news_page(header="", after=f"<ul>{entries}</ul>"), URL)
+    assert r.published is None and "no published found" in r.warnings
+    closing = [f"[2024-06-0{n}] {t}" for n, t in enumerate(RELATED, 1)]
+    r = extract_page(news_page(header="", body_paragraphs=NEWS_BODY + closing), URL)
+    assert r.published is None  # a list at the end of the body is not a closing date either
+    dated = extract_page(news_page(header="", after=f"<ul>{entries}</ul>"), "http://www.example-news.cn/2024/0506/1.html")
+    assert dated.published == "2024-05-06"
