@@ -12,6 +12,8 @@ from .parse import clean_text
 
 SEPARATOR_RE = re.compile(r"\s*(?:_{1,2}|\|{1,2}|｜|--+|——|—|–|\s-\s|(?<=[\u4e00-\u9fff）)])-(?=[\u4e00-\u9fff])|\s»\s|::|：：)\s*")
 HEADING_XPATH = "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')]"
+HOST_RE = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+[a-z]{2,6}/?$", re.I)  # blog.example.com: the site, not the article
+DATE_ONLY_RE = re.compile(r"^[\d\s\-/.:：年月日时分APMapm()（）\[\]]+$")  # a heading cell holding only a date
 GENERIC = {"正文", "详情", "内容", "首页", "显示", "index", "无标题文档", "untitled", "新闻详情", "文章详情"}
 
 
@@ -29,6 +31,8 @@ def split_title(text: str, site_name: str | None = None) -> str:
     if site_name and text.endswith(site_name) and len(text) > len(site_name) + 2:
         text = text[: -len(site_name)].rstrip(" _-|｜—–")
     parts = [p for p in SEPARATOR_RE.split(text) if p.strip()]
+    named = [p for p in parts if not HOST_RE.match(p.strip())]
+    parts = named if named else parts
     if not parts:
         return text
     first = parts[0].strip()
@@ -78,7 +82,7 @@ def headings(tree, index: list | None = None) -> list[str]:
         found.sort(key=lambda el: el.sourceline or 0)
     for el in found:
         text = clean_text(el.text_content())
-        if 4 <= len(text) <= 150 and text not in out:
+        if 4 <= len(text) <= 150 and text not in out and not DATE_ONLY_RE.match(text):
             out.append(text)
     return out
 

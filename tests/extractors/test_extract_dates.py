@@ -134,3 +134,20 @@ def test_related_list_dates_never_win_not_even_through_htmldate():
     assert r.published is None  # a list at the end of the body is not a closing date either
     dated = extract_page(news_page(header="", after=f"<ul>{entries}</ul>"), "http://www.example-news.cn/2024/0506/1.html")
     assert dated.published == "2024-05-06"
+
+
+def blog_archive(tag_title: str) -> bytes:
+    """A blog archive page: <title> names the blogger and the host; each post is a title cell, a date cell, a body."""
+    posts = "".join(
+        f'<table><tr><td class="post-title">{t}</td><td class="post-title"><nobr>2005-06-{d} 03:25:55</nobr></td></tr>'
+        f'<tr><td class="post-body" colspan="2">{"".join(f"<p>{p}</p>" for p in NEWS_BODY)}</td></tr>'
+        f'<tr><td class="post-footer">由海姑娘张贴 @ 2005-06-{d} 03:25:55 (370)</td></tr></table>'
+        for t, d in (("湘菜粤菜 兵分两路 (图)", "14"), ("澳坛真的累了", "13")))
+    return (f'<html><head><meta charset="utf-8"><title>{tag_title}</title></head><body>'
+            f'<div class="nav"><a href="/">博客首页</a> <a href="/reg">注册新的博客</a></div>{posts}</body></html>').encode()
+
+
+def test_a_host_name_in_title_is_the_site_and_a_date_cell_is_not_a_heading():
+    r = extract_page(blog_archive("海姑娘 | blog.example-bk.com"), "http://blog.example-bk.com/archives.php?date=200506")
+    assert r.title == "湘菜粤菜 兵分两路 (图)"
+    assert r.published == "2005-06-14T03:25:55"  # the date cell under the post title, to the second
