@@ -13,10 +13,10 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from . import warc
-from .fetch import FetchError, Fetcher, Response
+from .fetch import FetchError, Fetcher, Response, Sent
 from .frontier import Claim
 from .robots import Robots
 from .urls import URLError, canonicalize
@@ -56,15 +56,21 @@ class Host:
     def turn(self, stop: threading.Event) -> bool:
         """Wait for this host's next turn (slot taken); False when the crawl stops meanwhile."""
         while True:
-            with self.lock:
-                now = time.monotonic()
-                if now >= self.next_time:  # the gap counts from when the request really starts
-                    self.next_time = now + self.delay
-                    self.last_start = now
-                    return True
-                wait = self.next_time - now
+            wait = self.try_turn()
+            if not wait:
+                return True
             if stop.wait(wait):
                 return False
+
+    def try_turn(self) -> float:
+        """Take the host's turn if it has come (0.0), else the seconds until it comes."""
+        with self.lock:
+            now = time.monotonic()
+            if now >= self.next_time:  # the gap counts from when the request really starts
+                self.next_time = now + self.delay
+                self.last_start = now
+                return 0.0
+            return self.next_time - now
 
     def finished(self) -> None:
         """A request of this host has ended: the delay also counts from its end (Crawl-delay is the
@@ -141,29 +147,57 @@ def work(fetcher: Fetcher, task: Task, events: queue.SimpleQueue, stop: threadin
     backoff or the robots rules. Never raises: a failure is part of the outcome.
     """
     host = task.host
+
+    def report(outcome: Outcome) -> None:
+        events.put((task, outcome))
+
     try:
         host.slots.acquire()
         task.slot_held = True
         if stop.is_set() or not host.turn(stop):
-            events.put((task, Outcome(cancelled=True)))
+            report(Outcome(cancelled=True))
             return
-        try:
-            resp = fetcher.get(task.claim.request_url, task.headers)
-            if task.claim.via == "robots":
-                resp = follow_robots_redirects(fetcher, resp)
-        except FetchError as exc:
-            host.finished()
-            events.put((task, Outcome(error=exc)))
-            return
-        host.finished()
-        if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
-            task.slot_held = False
-            host.slots.release()
-        site = task.site
-        site.warc.append(warc.records(resp), written=lambda offset, length, end: events.put(
-            (task, Outcome(response=resp, warc=(site.warc_rel, offset, length, end)))))
+        sent = send(fetcher, task)
+        if isinstance(sent, Outcome):
+            report(sent)
+        else:
+            receive(fetcher, task, sent, report)
     except BaseException as exc:  # a bug or an unexpected library error must not lose the URL
-        events.put((task, Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))))
+        report(internal_error(exc))
+
+
+def internal_error(exc: BaseException) -> Outcome:
+    return Outcome(error=FetchError("internal", f"{exc.__class__.__name__}: {exc}"))
+
+
+def send(fetcher: Fetcher, task: Task) -> Sent | Outcome:
+    """Send the task's request (its host's slot and turn taken); the error outcome when it cannot go."""
+    try:
+        return fetcher.send(task.claim.request_url, task.headers)
+    except FetchError as exc:
+        task.host.finished()
+        return Outcome(error=exc)
+
+
+def receive(fetcher: Fetcher, task: Task, sent: Sent, report: Callable[[Outcome], None]) -> None:
+    """Read the answer to a sent request, free the host's slot if the answer is plain, append the
+    exchange to the site's WARC and ``report`` the outcome (under the WARC's lock: in file order)."""
+    host = task.host
+    try:
+        resp = fetcher.receive(sent)
+        if task.claim.via == "robots":
+            resp = follow_robots_redirects(fetcher, resp)
+    except FetchError as exc:
+        host.finished()
+        report(Outcome(error=exc))
+        return
+    host.finished()
+    if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
+        task.slot_held = False
+        host.slots.release()
+    site = task.site
+    site.warc.append(warc.records(resp), written=lambda offset, length, end: report(
+        Outcome(response=resp, warc=(site.warc_rel, offset, length, end))))
 
 
 def follow_robots_redirects(fetcher: Fetcher, resp: Response) -> Response:

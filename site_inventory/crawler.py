@@ -8,7 +8,8 @@ WARC is the journal, so a kill loses nothing a commit did not reach (crawl_journ
 Hosts are paced independently (crawl_worker.Host): at most ``per_host`` requests at a time, a
 new one no sooner than ``max(delay, robots Crawl-delay)`` after the last one ended, longer
 after 429/503/errors. Each host has claimed URLs waiting in its queue, so its next request never
-waits for the coordinator.
+waits for the coordinator. A crawl of one host, one request at a time, needs no threads: the
+coordinator drives its socket itself (crawl_inline).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from . import crawl_journal, crawl_store, frontier, traps
+from .crawl_inline import COMMIT_INTERVAL, IDLE_WAIT, InlineLoop
 from .crawl_options import Options
 from .crawl_outcomes import OutcomeRecorder
 from .crawl_progress import Progress
@@ -33,8 +35,6 @@ from .warc import WarcFile, cut_after, warc_name, write_index
 
 __all__ = ["crawl", "crawl_report", "CrawlSummary", "SiteCrawl", "CrawlError"]
 
-IDLE_WAIT = 0.5
-COMMIT_INTERVAL = 0.2  # seconds between commits; what a kill loses is replayed from the WARC
 SEEN_CACHE = 20000  # (site, URL) pairs kept in memory to skip repeated look-ups
 AHEAD = 2  # claimed URLs waiting per host beyond its running requests
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default 5 ms makes each hand-off between threads slow
@@ -66,7 +66,7 @@ class _Site:
                                                   "failed": 0, "skipped": 0, "bytes": 0})
 
 
-class Crawler(OutcomeRecorder):
+class Crawler(OutcomeRecorder, InlineLoop):
     """One crawl run over a set of sites; use :func:`crawl`."""
 
     def __init__(self, workspace, codes: list[str], options: Options, progress: bool = False):
@@ -180,38 +180,11 @@ class Crawler(OutcomeRecorder):
     def run(self) -> CrawlSummary:
         started = time.monotonic()
         deadline = started + self.opts.time_limit if self.opts.time_limit else None
-        events: queue.SimpleQueue = queue.SimpleQueue()
         stop = threading.Event()
-        outstanding = 0  # tasks handed to host threads whose outcome is not stored yet
-        last_commit = time.monotonic()
         try:
-            while True:
-                if deadline and time.monotonic() >= deadline and self.stopped_by is None:
-                    self.stopped_by = "time-limit"
-                    stop.set()
-                tasks = [] if self.stopped_by else self._dispatchable()
-                outstanding += len(tasks)
-                for task in tasks:
-                    task.host.hand(task, self.fetcher, events, stop)
-                if not outstanding:
-                    if self.stopped_by or not any(h.has_work for h in self.hosts.values()):
-                        break
-                    self._commit()
-                    last_commit = time.monotonic()
-                    time.sleep(IDLE_WAIT)
-                    continue
-                wait = IDLE_WAIT
-                if self.conn.in_transaction:
-                    wait = max(0.0, last_commit + COMMIT_INTERVAL - time.monotonic())
-                batch = drain(events, wait)
-                for task, outcome in batch:
-                    self._store(task, outcome)
-                outstanding -= len(batch)
-                if batch:
-                    self.progress.update(self.sites)
-                if time.monotonic() - last_commit >= COMMIT_INTERVAL:
-                    self._commit()
-                    last_commit = time.monotonic()
+            hosts = list(self.hosts.values())
+            if len(hosts) != 1 or self.opts.per_host != 1 or not self._run_inline(hosts[0], deadline):
+                self._run_threads(deadline, stop)
         finally:
             stop.set()
             for host in self.hosts.values():
@@ -223,6 +196,39 @@ class Crawler(OutcomeRecorder):
             summary.sites[code] = site_counts(self.conn, code, site.counts, site.run_id, site.warc_rel)
         self.progress.close()
         return summary
+
+    def _run_threads(self, deadline: float | None, stop: threading.Event) -> None:
+        """Hosts fetched by their own threads, outcomes stored here as they come."""
+        events: queue.SimpleQueue = queue.SimpleQueue()
+        outstanding = 0  # tasks handed to host threads whose outcome is not stored yet
+        last_commit = time.monotonic()
+        while True:
+            if deadline and time.monotonic() >= deadline and self.stopped_by is None:
+                self.stopped_by = "time-limit"
+                stop.set()
+            tasks = [] if self.stopped_by else self._dispatchable()
+            outstanding += len(tasks)
+            for task in tasks:
+                task.host.hand(task, self.fetcher, events, stop)
+            if not outstanding:
+                if self.stopped_by or not any(h.has_work for h in self.hosts.values()):
+                    break
+                self._commit()
+                last_commit = time.monotonic()
+                time.sleep(IDLE_WAIT)
+                continue
+            wait = IDLE_WAIT
+            if self.conn.in_transaction:
+                wait = max(0.0, last_commit + COMMIT_INTERVAL - time.monotonic())
+            batch = drain(events, wait)
+            for task, outcome in batch:
+                self._store(task, outcome)
+            outstanding -= len(batch)
+            if batch:
+                self.progress.update(self.sites)
+            if time.monotonic() - last_commit >= COMMIT_INTERVAL:
+                self._commit()
+                last_commit = time.monotonic()
 
     def _commit(self) -> None:
         """Commit, recording with it how far each site's WARC is stored (the journal's mark)."""

@@ -17,6 +17,7 @@ import socket
 import ssl
 import time
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -140,6 +141,18 @@ class _Decoder:
         return out
 
 
+@dataclass
+class Sent:
+    """A request on its way: what :meth:`Fetcher.receive` needs to read its answer."""
+
+    key: tuple
+    url: str
+    conn: http_wire.Connection
+    headers: dict
+    started: str
+    clock: float
+    request_target: str
+
 
 @dataclass
 class Fetcher:
@@ -168,6 +181,11 @@ class Fetcher:
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` once. Raises :class:`FetchError` when no response arrives."""
+        return self.receive(self.send(url, headers))
+
+    def send(self, url: str, headers: dict[str, str] | None = None) -> "Sent":
+        """Send the GET of ``url`` (the first half of :meth:`get`): the caller may do other work while
+        the server answers, then :meth:`receive`. Raises :class:`FetchError` when it cannot be sent."""
         try:
             parts = urlsplit(url)
             scheme, address, port, host_header, _ = self.target(url)
@@ -188,16 +206,24 @@ class Fetcher:
                    + "\r\n").encode("utf-8")
         started, clock = datetime.now(timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
         key = (scheme, parts.hostname, address, port)  # TLS names the real host
-        conn, head = self._exchange(key, message)
-        return self._read(key, url, conn, head, send, started, clock, request_target)
-
-    def _exchange(self, key: tuple, message: bytes):
-        """Send the request and read the response head, on an idle connection (checked to be still
-        open) or a new one. Never sent twice: every request the server sees is an attempt."""
         conn = self._pool.take(key) or self._pool.connect(key)
-        try:
+        with self._errors(conn):
             conn.sock.sendall(message)
-            return conn, http_wire.read_head(conn)
+        return Sent(key, url, conn, send, started, clock, request_target)
+
+    def receive(self, sent: "Sent") -> Response:
+        """Read the answer to a request :meth:`send` sent. Raises :class:`FetchError` when none comes."""
+        with self._errors(sent.conn):
+            head = http_wire.read_head(sent.conn)
+        return self._read(sent.key, sent.url, sent.conn, head, sent.headers, sent.started, sent.clock,
+                          sent.request_target)
+
+    @contextmanager
+    def _errors(self, conn: http_wire.Connection):
+        """Socket errors before the response head as FetchError, the connection closed. A request is
+        never sent twice: every request the server sees is an attempt."""
+        try:
+            yield
         except FetchError:
             conn.close()
             raise
