@@ -5,8 +5,6 @@ import sqlite3
 import sys
 import time
 
-from tqdm import tqdm
-
 MAX_SITE_LINES = 30
 REFRESH = 0.5
 
@@ -19,6 +17,8 @@ class Progress:
         self._last = 0.0
         if not enabled:
             return
+        from tqdm import tqdm  # only when shown
+
         self.overall = tqdm(total=0, desc="crawl", unit="url", file=sys.stderr, position=0, dynamic_ncols=True)
         self.lines = {code: tqdm(total=0, bar_format="{desc}", file=sys.stderr, position=i + 1)
                       for i, code in enumerate(codes[:MAX_SITE_LINES])}

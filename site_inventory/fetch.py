@@ -12,7 +12,6 @@ followed: the crawler queues each hop itself so every hop is resolved, scope-che
 """
 from __future__ import annotations
 
-import email.utils
 import socket
 import ssl
 import time
@@ -80,6 +79,8 @@ def parse_retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # rarely needed: most servers send seconds
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -168,7 +169,7 @@ class Fetcher:
     _pool: http_wire.Pool = field(default=None, repr=False)
 
     def __post_init__(self):
-        self._pool = http_wire.Pool(self.timeout, self.verify_tls, _ca_bundle() if self.verify_tls is True else None,
+        self._pool = http_wire.Pool(self.timeout, self.verify_tls, _ca_bundle if self.verify_tls is True else None,
                                     per_key=self.per_host + 1)
 
     def target(self, url: str) -> tuple[str, str, int, str, bool]:

@@ -14,6 +14,7 @@ import socket
 import ssl
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 MAX_HEAD = 256 * 1024
 RECV = 65536
@@ -70,9 +71,14 @@ class Connection:
 
 
 class Pool:
-    """Idle keep-alive connections per (scheme, name, address, port); thread-safe."""
+    """Idle keep-alive connections per (scheme, name, address, port); thread-safe.
 
-    def __init__(self, timeout: float, verify_tls: bool | str, ca_bundle: str | None, per_key: int = 4):
+    ``ca_bundle`` is a function giving the trusted CA file (or None for the system's), called on
+    the first https connection only: finding the bundle costs imports a plain-http crawl never needs.
+    """
+
+    def __init__(self, timeout: float, verify_tls: bool | str, ca_bundle: Callable[[], str | None] | None,
+                 per_key: int = 4):
         self.timeout, self.verify_tls, self.ca_bundle, self.per_key = timeout, verify_tls, ca_bundle, per_key
         self._idle: dict[tuple, list[Connection]] = {}
         self._lock = threading.Lock()
@@ -81,7 +87,7 @@ class Pool:
     def context(self) -> ssl.SSLContext:
         if self._context is None:
             if self.verify_tls:
-                ca = self.verify_tls if isinstance(self.verify_tls, str) else self.ca_bundle
+                ca = self.verify_tls if isinstance(self.verify_tls, str) else self.ca_bundle and self.ca_bundle()
                 ctx = ssl.create_default_context(cafile=ca)
             else:
                 ctx = ssl.create_default_context()

@@ -23,14 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import surt
-
 from .fetch import Response
 
 # Hop-by-hop framing the fetcher has already undone; keeping it would make the record unreadable.
 _FRAMING = {"transfer-encoding"}
 _MIME_END = re.compile(r"[;\s]")
 _EMPTY_DIGEST = "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+# URLs whose SURT is plain string work: http(s), a lower-case host name (not an IP address), no
+# port, a path of letters, digits and ._-/ without empty, . or .. segments, no query
+_PLAIN_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z][a-z0-9-]*)(/[A-Za-z0-9_./-]*)\Z")
+_WWW = re.compile(r"www\d*\.")
 GZIP_LEVEL = 6  # members whose payload is content-encoded, and requests, are stored (level 0): deflating
 # them again gains little and costs ~40 us a member (zlib's set-up)
 # WARC-Truncated values (WARC 1.0, 5.13): why a response body is incomplete
@@ -63,6 +65,24 @@ def _timestamp(date: str) -> str:
 
 
 def _url_key(url: str) -> str:
+    """The SURT key of a URL as cdxj-indexer writes it (surt.surt with its defaults). Plain URLs are
+    keyed here, the same way, without importing surt (which drags in tldextract and requests)."""
+    m = _PLAIN_URL.match(url)
+    if m and "//" not in m.group(2) and "/." not in m.group(2):
+        host, path = m.groups()
+        www = _WWW.match(host)
+        if www:
+            host = host[www.end():]
+        path = path.lower()
+        if len(path) > 1 and path.endswith("/"):
+            path = path[:-1]
+        return ",".join(reversed(host.split("."))) + ")" + path
+    return _surt(url)
+
+
+def _surt(url: str) -> str:
+    import surt  # only for URLs _url_key does not key itself
+
     try:
         return surt.surt(url)
     except Exception:  # the same fallback as cdxj-indexer: index under the URL itself
