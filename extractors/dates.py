@@ -32,6 +32,7 @@ URL_PATTERNS = (
     re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)/(?P<d>[0-3]\d)/"),
     re.compile(r"[/_-](?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:\d{2,})?[_./-]"),
 )
+FULL_WIDTH = str.maketrans("０１２３４５６７８９－／．：", "0123456789-/.:")  # ２０２２－０２－１３, one char for one
 CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 CN_DATE_RE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?")
@@ -81,14 +82,39 @@ def _from_match(m: re.Match, today=None) -> str | None:
                 g.get("H"), g.get("M"), g.get("S"), today)
 
 
-def _from_slash(m: re.Match, today=None) -> str | None:
-    """9/17/2004 5:54:13 AM: month first (the US/.NET default) unless the first number cannot be a month."""
+def _from_slash(m: re.Match, today=None, day_first: bool = False) -> str | None:
+    """9/17/2004 5:54:13 AM: month first (the US/.NET default) unless the first number cannot be a month
+    or the page is known to write the day first."""
     a, b = int(m.group("a")), int(m.group("b"))
-    month, day = (b, a) if a > 12 else (a, b)
+    month, day = (b, a) if a > 12 or day_first else (a, b)
     hour = m.group("H")
     if hour is not None and m.group("ampm"):
         hour = int(hour) % 12 + (12 if m.group("ampm").lower() == "pm" else 0)
     return _iso(int(m.group("y")), month, day, hour, m.group("M"), m.group("S"), today)
+
+
+def day_first_page(lines: list[str]) -> bool:
+    """The page writes slash dates day first (13/02/2022, 31/01/2022) and never month first (9/17/2004):
+    then its ambiguous ones (06/02/2022) are day first too."""
+    day_first = month_first = False
+    for line in lines:
+        if "/" not in line:
+            continue
+        for m in SLASH_RE.finditer(line):
+            a, b = int(m.group("a")), int(m.group("b"))
+            day_first |= a > 12 >= b
+            month_first |= b > 12 >= a
+    return day_first and not month_first
+
+
+def ambiguous_slash(text: str) -> bool:
+    """A slash date whose first two numbers could both be the month (06/02/2022)."""
+    return "/" in text and any(int(m.group("a")) <= 12 and int(m.group("b")) <= 12 for m in SLASH_RE.finditer(text))
+
+
+def as_day_first(text: str) -> str:
+    """06/02/2022 13:48 -> 2022-02-06T13:48: slash dates rewritten as ISO, read day first."""
+    return SLASH_RE.sub(lambda m: _from_slash(m, day_first=True) or m.group(0), text)
 
 
 def _from_month_name(m: re.Match, today=None) -> str | None:
@@ -112,6 +138,7 @@ def _cn_number(text: str) -> int:
 def find_dates(text: str, today=None) -> list[tuple[int, str]]:
     """All plausible dates in the text as (position, ISO), in order of appearance."""
     found = []
+    text = text.translate(FULL_WIDTH)
     for m in DATE_RE.finditer(text):
         # "2017.7" alone is likely a version/number; require 年 or a day when the separator is "."
         if not m.group("d") and ("年" not in m.group(0) and m.group("s1") != "-"
@@ -175,10 +202,11 @@ def is_chrome(line: str, in_header: bool = False) -> bool:
 
 def only_in_chrome(iso: str, lines: list[str]) -> bool:
     """The day shows on the page, but only on chrome lines (a clock, a copyright, related-list entries):
-    a guess that found it there (htmldate) is not the publish date."""
+    a guess that found it there (htmldate) is not the publish date. A weekday alone does not make a line
+    chrome here: 2024年5月6日 星期一 may be the byline of a header the rules did not locate."""
     day = iso[:10]
     seen = [line for line in lines if day[:4] in line and any(d[:10] == day for _, d in find_dates(line))]
-    return bool(seen) and all(is_chrome(line) for line in seen)
+    return bool(seen) and all(is_chrome(line, in_header=True) or LIST_ENTRY_RE.search(line) for line in seen)
 
 
 def day_of(iso: str | None) -> str | None:

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .dates import parse_date
+from .dates import ambiguous_slash, as_day_first, day_first_page, parse_date
 from .parse import clean_text
 
 META_KEYS = {
@@ -60,6 +60,7 @@ LABEL_RE = re.compile(
     r"(?:^|(?<=[\s|｜【\[（(·/>，,;；]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：])\s*|\s+|$)"
 )
 VALUE_STOP = re.compile(r"\s{2,}|[|｜【】\[\]]|\s(?=[^\s]{1,6}\s?[:：])")
+DATE_FIELDS = ("published", "modified", "written_date")
 PUB_KEY_RE = re.compile(r"pub\w*[:_.\-]?(?:time|date)|(?:time|date)\w*[:_.\-]?pub|publish", re.I)
 PLACEHOLDER_AUTHORS = {"name", "author", "admin", "administrator", "作者", "未知", "不详", "匿名"}
 UNKNOWN_NAMES = {"未知", "不详", "匿名", "无", "暂无"}
@@ -160,7 +161,16 @@ def labelled(lines: list[str]) -> list[Labelled]:
                 value = lines[i + 1]
             if value:
                 found.append(Labelled(_LABEL_FIELD[label], label, value, i))
+    _read_slash_dates(found, lines)
     return found
+
+
+def _read_slash_dates(found: list[Labelled], lines: list[str]) -> None:
+    """Labelled 06/02/2022 dates are read day first when the page's unambiguous slash dates are (13/02/2022)."""
+    ambiguous = [f for f in found if f.field in DATE_FIELDS and ambiguous_slash(f.value)]
+    if ambiguous and day_first_page(lines):
+        for item in ambiguous:
+            item.value = as_day_first(item.value)
 
 
 def _alone(line: str, m: re.Match) -> bool:
@@ -174,7 +184,7 @@ def clean_value(field: str, value: str) -> str | None:
     m = LABEL_RE.match(value)
     if m and m.group("colon") and _LABEL_FIELD.get(re.sub(r"\s", "", m.group("label"))) == field:
         value = value[m.end():]
-    if field in ("published", "modified", "written_date"):
+    if field in DATE_FIELDS:
         return parse_date(value)
     value = re.sub(r"^[\[［【(（<《]\s*(.*?)\s*[\]］】)）>》]", r"\1", value)
     value = re.split(r"\s{2,}|[|｜【\[]|(?<=\S)\s*(?:字号|字体|浏览|点击|阅读|打印|分享)", value)[0].strip()

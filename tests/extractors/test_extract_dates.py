@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from extractors import extract_page
-from extractors.dates import find_dates, is_chrome
+from extractors.dates import find_dates, is_chrome, only_in_chrome
 from extractors.metadata import Zones
 
 from gov_pages import NEWS_BODY, news_page
@@ -151,3 +151,27 @@ def test_a_host_name_in_title_is_the_site_and_a_date_cell_is_not_a_heading():
     r = extract_page(blog_archive("海姑娘 | blog.example-bk.com"), "http://blog.example-bk.com/archives.php?date=200506")
     assert r.title == "湘菜粤菜 兵分两路 (图)"
     assert r.published == "2005-06-14T03:25:55"  # the date cell under the post title, to the second
+
+
+def test_ambiguous_slash_dates_follow_the_order_the_page_uses_elsewhere():
+    def page(related_days):
+        entries = "".join(f"<li><a href='/a/{n}.html'>{t}</a> <span>{d}/02/2022</span></li>"
+                          for n, (t, d) in enumerate(zip(RELATED, related_days)))
+        return news_page(header="发表时间： 06/02/2022 - 13:48", after=f"<ul>{entries}</ul>")
+    assert extract_page(page(["13", "12", "10"]), URL).published == "2022-02-06"  # 13/02: day first
+    assert extract_page(page(["05", "04", "03"]), URL).published == "2022-06-02"  # no evidence: month first
+    us = news_page(header="发表时间： 06/02/2022 - 13:48", after="<p>更新于 9/17/2004 5:54:13 AM</p>")
+    assert extract_page(us, URL).published == "2022-06-02"
+
+
+def test_full_width_digits_are_dates_too():
+    assert find_dates("２０２２－０２－１３ １０：３０") == [(0, "2022-02-13T10:30")]
+    r = extract_page(news_page(header="发布日期：２０２２年２月１３日　来源：城南日报"), URL)
+    assert r.published == "2022-02-13"
+
+
+def test_a_guess_is_refused_only_when_every_line_showing_its_day_is_chrome():
+    assert only_in_chrome("2024-06-01", ["·城南第1届春季运动会开幕（2024-06-01 10:00）", "今天是2024年6月1日"])
+    assert not only_in_chrome("2024-06-01", ["·城南第1届春季运动会开幕（2024-06-01 10:00）", "2024-06-01 城南日报"])
+    assert not only_in_chrome("2024-05-06", ["2024年5月6日 星期一 来源：城南日报"])  # a byline with its weekday
+    assert not only_in_chrome("2024-05-06", ["正文里没有这个日期"])  # not on the page: nothing to judge
