@@ -215,51 +215,49 @@ def step_redirects(demo: Demo) -> list[str]:
     from migrate.redirect_export import export_redirects
     from migrate.redirect_lint import lint
     from migrate.redirects import plan
-    from migrate.staging import free_port, nginx_binary
 
     sites = plan(demo.workspace)
     checked = lint(demo.workspace)
     folder = demo.directory / "redirects"
-    port = free_port() if nginx_binary() else None
-    listen = [f"127.0.0.1:{port}"] if port else None
-    nginx = export_redirects(demo.workspace, "nginx", folder / "nginx", listen=listen)
     export_redirects(demo.workspace, "csv", folder / "redirects.csv")
+    staging, problem = _start_staging(demo, folder)
+    nginx = staging.export if staging else export_redirects(demo.workspace, "nginx", folder / "nginx")
     lines = [f"{s.site_code}  {s.urls} old URLs: 301 {s.statuses.get('301', 0)}, 410 {s.statuses.get('410', 0)}  {s.name}"
              for s in sites]
     lines += [f"lint: {checked.errors} error(s), {checked.warnings} warning(s) in {checked.checked} old URLs",
               f"nginx config (maps, one server per site, notice and 410 pages): {nginx.files[0]}, "
               f"{sum(s.entries for s in nginx.sites)} map entries, {nginx.rejected} rejected",
               f"planners' table (UTF-8 with BOM): {folder / 'redirects.csv'}"]
-    return lines + _verify_on_staging(demo, nginx.files[0], port)
+    return lines + ([_verify_on_staging(demo, staging.address)] if staging else [problem])
 
 
-def _verify_on_staging(demo: Demo, config: Path, port: int | None) -> list[str]:
-    """Run the exported config in a real nginx on loopback and ask it every old URL (skipped without nginx)."""
+def _start_staging(demo: Demo, folder: Path):
+    """The exported config in a real nginx on loopback for the rest of the demo: (staging, None) or (None, why not)."""
+    from migrate.staging import StagingError, stage
+
+    try:
+        return demo.services.enter_context(stage(demo.workspace, folder)), None
+    except StagingError as exc:
+        return None, (f"redirects not verified: {exc}; then govmigrate -w {demo.directory} redirects stage "
+                      f"-o {folder / 'staging'} --verify")
+
+
+def _verify_on_staging(demo: Demo, staging: str) -> str:
+    """Ask the staging nginx every old URL; the preview stands in for the parent platform's host."""
     from migrate.redirects import RedirectError
-    from migrate.staging import StagingError, staging_nginx
     from migrate.verify import VerifyUnreachable, verify
 
-    if port is None:
-        return ["redirects not verified: nginx is not installed (apt-get install nginx, then run "
-                f"govmigrate -w {demo.directory} redirects verify --against ADDR:PORT)"]
-    try:
-        demo.services.enter_context(staging_nginx(config, demo.directory / "redirects" / "staging", port))
-    except StagingError as exc:
-        return [f"redirects not verified: {exc}"]
-    staging = f"127.0.0.1:{port}"
-    platform = urlsplit(demo.workspace.config["platform"]["base_url"]).hostname
     if demo.preview_server:
+        platform = urlsplit(demo.workspace.config["platform"]["base_url"]).hostname
         rule = f"{platform}:80:127.0.0.1:{demo.preview_server.httpd.server_address[1]}"
         resolve.save_rules(demo.workspace.db, [resolve.parse_rule(rule)])
-    demo.workspace.config.setdefault("redirects", {})["staging"] = staging
-    demo.workspace.save_config()
     try:
         result = verify(demo.workspace, staging)
     except (RedirectError, VerifyUnreachable) as exc:
-        return [f"redirects not verified: {exc}"]
+        return f"redirects not verified: {exc}"
     first = "; ".join(f"{f.old_url}: {f.problem}" for f in result.failures[:2])
-    return [f"verified on a staging nginx at {staging} (the preview as the parent platform): "
-            f"{result.checked} old URLs asked, {len(result.failures)} wrong" + (f": {first}" if first else "")]
+    return (f"verified on a staging nginx at {staging} (the preview as the parent platform): "
+            f"{result.checked} old URLs asked, {len(result.failures)} wrong" + (f": {first}" if first else ""))
 
 
 def step_shutdown(demo: Demo) -> list[str]:

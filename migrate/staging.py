@@ -2,7 +2,8 @@
 
 ``redirects export`` writes the config; :func:`staging_nginx` wraps it in a minimal nginx.conf
 (:func:`migrate.nginx.standalone_conf`), checks it with ``nginx -t`` and runs nginx in the
-foreground as a child process until the ``with`` block ends. The demo verifies its redirects this way.
+foreground as a child process until the ``with`` block ends. :func:`stage` does both for the
+closing sites (``govmigrate redirects stage``); the demo verifies its redirects this way.
 """
 from __future__ import annotations
 
@@ -11,15 +12,27 @@ import shutil
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from migrate.nginx import standalone_conf
+from migrate.redirect_export import ExportReport, export_redirects
 
 START_TIMEOUT = 15.0  # seconds for nginx to listen after it started
 
 
 class StagingError(Exception):
     """nginx is missing, rejects the config, or does not start listening."""
+
+
+@dataclass
+class Staging:
+    """A running staging server: where it listens, the exported config it serves."""
+
+    address: str
+    export: ExportReport
+    process: subprocess.Popen
 
 
 def nginx_binary() -> str | None:
@@ -78,3 +91,21 @@ def wait_until_listening(host: str, port: int, process: subprocess.Popen, log: P
             return
         time.sleep(0.05)
     raise StagingError(f"nginx did not listen on {host}:{port} within {START_TIMEOUT:.0f} s")
+
+
+@contextlib.contextmanager
+def stage(workspace, out, codes: Iterable[str] = (), port: int = 0, host: str = "127.0.0.1"):
+    """Export the closing sites' nginx config to ``out`` and serve it on host:port (0: a free port).
+
+    The address is stored as ``redirects.staging``, which ``shutdown`` verifies against.
+    """
+    if not nginx_binary():
+        raise StagingError("nginx is not installed (apt-get install nginx)")
+    port = port or free_port(host)
+    out = Path(out)
+    report = export_redirects(workspace, "nginx", out / "nginx", codes, listen=[f"{host}:{port}"])
+    with staging_nginx(Path(report.files[0]), out / "run", port, host) as process:
+        address = f"{host}:{port}"
+        workspace.config.setdefault("redirects", {})["staging"] = address
+        workspace.save_config()
+        yield Staging(address, report, process)

@@ -37,7 +37,7 @@ and every stage can be re-run and resumed):
   5. govmigrate audit                    inspection report (blank/stale columns, broken links)
   6. govmigrate map suggest / check / apply   place items in the parent's column tree
   7. govmigrate export -o DIR            the migration package for the parent platform
-  8. govmigrate redirects plan / lint / export / verify   keep every old URL working
+  8. govmigrate redirects plan / lint / export / stage / verify   keep every old URL working
   9. govmigrate shutdown CODE            the closure checklist, site by site
 
 Try it offline on the built-in sample county: govmigrate demo

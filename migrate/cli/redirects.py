@@ -1,7 +1,9 @@
-"""``govmigrate redirects plan / import-log / lint / export / verify``: keep every old URL working."""
+"""``govmigrate redirects plan / import-log / lint / export / stage / verify``: keep every old URL working."""
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 
 import click
 
@@ -12,6 +14,7 @@ from migrate.redirect_export import FORMATS, RedirectExportError, export_redirec
 from migrate.redirect_lint import lint
 from migrate.redirect_overrides import import_overrides
 from migrate.redirects import RedirectError, plan
+from migrate.staging import StagingError, stage
 from migrate.verify import VerifyUnreachable, verify
 
 from . import call_with_usage_errors, FAILED_CHECKS, SERVER_UNREACHABLE, USAGE, cli, echo_json, pass_workspace, progress_enabled
@@ -170,6 +173,11 @@ def verify_command(workspace, codes, against, sample, priority, workers, timeout
         else:
             click.echo(f"Error: {exc}", err=True)
         raise click.exceptions.Exit(SERVER_UNREACHABLE) from None
+    _print_verification(report, against, json_output)
+
+
+def _print_verification(report, against: str, json_output: bool) -> None:
+    """Every failure, then the counts; exit 4 when nothing answered, 1 when any answer was wrong."""
     if json_output:
         echo_json(report.to_dict())
     else:
@@ -180,3 +188,48 @@ def verify_command(workspace, codes, against, sample, priority, workers, timeout
         raise click.exceptions.Exit(SERVER_UNREACHABLE)
     if not report.ok:
         raise click.exceptions.Exit(FAILED_CHECKS)
+
+
+@redirects_group.command("stage")
+@click.argument("codes", nargs=-1, metavar="[CODE]...")
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder for the exported config (nginx/) and nginx's run files (run/).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--verify", "then_verify", is_flag=True, help="Ask it every old URL (like 'redirects verify'), then stop.")
+@click.option("--json", "json_output", is_flag=True, help="With --verify: print the result as JSON.")
+@pass_workspace
+def stage_command(workspace, codes, out, port, then_verify, json_output):
+    """Serve the closing sites' redirects in a real nginx on loopback, as a staging server.
+
+    Exports the nginx config to OUT, checks it with 'nginx -t' and runs nginx until Ctrl+C (or,
+    with --verify, until every old URL has been checked). The address is stored as
+    redirects.staging, which 'govmigrate shutdown --yes' verifies against.
+    """
+    if not then_verify:
+        signal.signal(signal.SIGTERM, _interrupt)   # before nginx starts: a TERM must still stop it
+    try:
+        with stage(workspace, out, codes, port=port) as staging:
+            if then_verify:
+                report = verify(workspace, staging.address, codes, progress=progress_enabled(json_output))
+                _print_verification(report, staging.address, json_output)
+                return
+            click.echo(f"Staging nginx on {staging.address} serving {staging.export.files[0]} "
+                       f"(redirects.staging set); press Ctrl+C to stop.")
+            click.echo(f"Check it with: govmigrate -w {workspace.path} redirects verify --against {staging.address}")
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        if then_verify:
+            raise click.Abort() from None
+        click.echo("Staging nginx stopped.")
+    except StagingError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(FAILED_CHECKS) from None
+    except USAGE_ERRORS as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(USAGE) from None
+
+
+def _interrupt(signum, frame):
+    """SIGTERM handled like Ctrl+C, so the staging nginx is stopped on the way out."""
+    raise KeyboardInterrupt
