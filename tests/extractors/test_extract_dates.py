@@ -132,7 +132,8 @@ def test_related_list_dates_never_win_not_even_through_htmldate():
     closing = [f"[2024-06-0{n}] {t}" for n, t in enumerate(RELATED, 1)]
     r = extract_page(news_page(header="", body_paragraphs=NEWS_BODY + closing), URL)
     assert r.published is None  # a list at the end of the body is not a closing date either
-    dated = extract_page(news_page(header="", after=f"<ul>{entries}</ul>"), "http://www.example-news.cn/2024/0506/1.html")
+    dated = extract_page(news_page(header="", after=f"<ul>{entries}</ul>"),
+                         "http://www.example-news.cn/2024/0506/1.html")
     assert dated.published == "2024-05-06"
 
 
@@ -175,3 +176,19 @@ def test_a_guess_is_refused_only_when_every_line_showing_its_day_is_chrome():
     assert not only_in_chrome("2024-06-01", ["·城南第1届春季运动会开幕（2024-06-01 10:00）", "2024-06-01 城南日报"])
     assert not only_in_chrome("2024-05-06", ["2024年5月6日 星期一 来源：城南日报"])  # a byline with its weekday
     assert not only_in_chrome("2024-05-06", ["正文里没有这个日期"])  # not on the page: nothing to judge
+
+
+def info_table(*cells: tuple[str, str]) -> str:
+    """A 信息公开 table row: label cell, value cell, label cell, value cell ..."""
+    return "<table><tr>" + "".join(f"<td>{label}</td><td>{value}</td>" for label, value in cells) + "</tr></table>"
+
+
+def test_generated_and_disclosure_dates_are_publish_labels_and_issuing_or_effective_dates_are_not():
+    cases = [((("成文日期：", "2024年04月28日"), ("生成日期：", "2024年05月06日")), "2024-04-28"),
+             ((("发文日期：", "2024年04月28日"), ("公开日期：", "2024年05月06日")), "2024-04-28"),
+             ((("实施日期：", "2024年07月01日"), ("公布日期：", "2024年05月06日")), None)]
+    for cells, written in cases:
+        r = extract_page(news_page(header=info_table(*cells)), URL)
+        assert (r.published, r.written_date) == ("2024-05-06", written)
+    r = extract_page(news_page(header="出版日期：2024年05月06日　第03版"), URL)
+    assert r.published == "2024-05-06"
