@@ -26,6 +26,8 @@ BLOG_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?P<b>[A-Za-z0-9_.\-]{2,20}|[\u4e00-\u9fff]{2,4})\s*(?:发表于|发布于|posted\s+(?:at|on|@))\s*\d",
     re.IGNORECASE,
 )
+PROFILE_RE = re.compile(r"^[\[【]?\s*(?:作者|博主|个人)简介")  # a blog's profile box: the owner's name, then 作者简介
+OWNER_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{2,6}|[A-Za-z][\w.\-]{1,20})$")
 BRACKET_RE = re.compile(r"[\[【]\s*(?P<name>" + NAME + r")\s*[\]】]")
 NOT_NAMES = {"记者", "报道", "编辑", "来源", "通讯员", "实习生", "摄影", "摄", "图", "文", "本报", "责任", "综合",
              "整理", "新华社", "新华网", "人民网", "央视网", "中新网", "中国", "北京", "上海", "电", "讯"}
@@ -90,9 +92,13 @@ def slash_byline(lines: list[str]) -> str | None:
 
 
 def blog_poster(lines: list[str]) -> str | None:
-    """The poster of a blog entry: 张三 发表于 2005-9-15, 由张三张贴 @ ..."""
+    """The poster of a blog entry: 张三 发表于 2005-9-15, 由张三张贴 @ ..., else the blog's owner named
+    in its profile box (a name line, then [作者简介])."""
     for line in lines:
         m = BLOG_RE.search(line)
         if m:
             return (m.group("a") or m.group("b")).strip()
+    for above, line in zip(lines, lines[1:]):
+        if PROFILE_RE.match(line) and OWNER_RE.match(above) and above not in NOT_NAMES:
+            return above
     return None

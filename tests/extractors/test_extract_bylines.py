@@ -46,3 +46,13 @@ def test_name_line_under_a_repeated_title():
 def test_icon_font_glyphs_and_zero_width_marks_leave_labelled_values():
     assert clean_value("source", "城南日报\ue5c2") == "城南日报"
     assert clean_value("author", "\u200b陈晓东") == "陈晓东"
+
+
+def test_a_blog_owner_named_in_the_profile_box_of_the_sidebar():
+    sidebar = ("<div class='side'><h3>慢半拍</h3><p>[作者简介] (个人情况保密)</p><h3>[慢半拍]个人类别</h3>"
+               "<ul><li>未归类 (88)</li><li>历史 (25)</li></ul></div>")
+    r = extract_page(news_page(header="Saturday, September 10th, 2005 10:56 am", after=sidebar), URL)
+    assert r.author == "慢半拍"
+    essay = NEWS_BODY + ["作者简介：城南师范学院教授，长期研究农业经济。"]
+    r = extract_page(news_page(header="2024-05-06", body_paragraphs=essay), URL)
+    assert r.author is None  # an essay's closing 作者简介 line names no owner above it
