@@ -26,7 +26,7 @@ BLOG_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?P<b>[A-Za-z0-9_.\-]{2,20}|[\u4e00-\u9fff]{2,4})\s*(?:发表于|发布于|posted\s+(?:at|on|@))\s*\d",
     re.IGNORECASE,
 )
-PROFILE_RE = re.compile(r"^[\[【]?\s*(?:作者|博主|个人)简介")  # a blog's profile box: the owner's name, then 作者简介
+PROFILE_RE = re.compile(r"^[\[【]?\s*(?:作者|博主|个人)简介")  # a blog profile box: owner's name, then 作者简介
 OWNER_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{2,6}|[A-Za-z][\w.\-]{1,20})$")
 BRACKET_RE = re.compile(r"[\[【]\s*(?P<name>" + NAME + r")\s*[\]】]")
 NOT_NAMES = {"记者", "报道", "编辑", "来源", "通讯员", "实习生", "摄影", "摄", "图", "文", "本报", "责任", "综合",

@@ -192,3 +192,15 @@ def test_generated_and_disclosure_dates_are_publish_labels_and_issuing_or_effect
         assert (r.published, r.written_date) == ("2024-05-06", written)
     r = extract_page(news_page(header="出版日期：2024年05月06日　第03版"), URL)
     assert r.published == "2024-05-06"
+
+
+def test_url_dates_of_common_chinese_cms_and_portals():
+    from extractors.dates import date_from_url
+    for url in ("http://www.example.gov.cn/art/2022/2/13/art_1_2.html",
+                "http://www.example.gov.cn/zwgk/202202/t20220213_1.html",
+                "http://www.example.cn/n1/2022/0213/c1001-3235.html",
+                "https://www.example.com.cn/gn/2022/02-13/9675.shtml",
+                "https://www.example.cn/2022-02/13/c_1128.htm", "https://news.example.com/rain/a/20220213A03XYZ00"):
+        assert date_from_url(url) == "2022-02-13", url
+    assert date_from_url("https://news.example.com/a/20221399A1") is None  # not a real day
+    assert date_from_url("http://cn.news.example.com/050404/346/2al02.html") is None  # two-digit years are not read
