@@ -2,17 +2,19 @@
 
 With one host and one request at a time there is nothing for threads to overlap but the server's
 work with ours, and a thread hand-off per page (and the GIL passing back and forth) costs more
-than it gains. So the coordinator drives the socket itself: it sends request N+1, stores and reads
-page N while the server prepares the answer, then reads answer N+1. Politeness is unchanged: one
-request in flight (N is read in full before N+1 is sent), the host's delay and backoff honoured
-(an answer that calls for a backoff, and robots.txt, are stored before the next request is
+than it gains. So the coordinator drives the socket itself, keeping the server busy: the next URL
+is claimed while a request is on its way, and as soon as answer N is read, request N+1 goes out;
+then N is archived and stored while the server prepares N+1. Politeness is unchanged: one request
+in flight (N is read in full before N+1 is sent), the host's delay and backoff honoured (an
+answer that calls for a backoff, an error and robots.txt are stored before the next request is
 sent), the same claims, outcomes, WARC journal and commits as the threaded loop.
 """
 from __future__ import annotations
 
 import time
 
-from .crawl_worker import Host, Outcome, Task, internal_error, receive, send
+from .crawl_worker import Host, Outcome, Task, archive, internal_error, read, send
+from .fetch import Response, Sent
 
 IDLE_WAIT = 0.5
 COMMIT_INTERVAL = 0.2  # seconds between commits; what a kill loses is replayed from the WARC
@@ -24,40 +26,38 @@ class InlineLoop:
     def _run_inline(self, host: Host, deadline: float | None) -> bool:
         """Crawl ``host`` until it has no work; False when a second host appears (the threaded
         loop takes over, with nothing in flight)."""
-        pending: tuple[Task, Outcome] | None = None  # read and archived, not stored yet
+        flight: tuple[Task, Sent] | None = None  # the request on its way
+        ready: Task | None = None  # claimed, to be sent next
         last_commit = time.monotonic()
         while True:
             if deadline and time.monotonic() >= deadline and self.stopped_by is None:
                 self.stopped_by = "time-limit"
-            if pending is not None and pending[0].slot_held:  # backoff or robots rules first
-                self._store(*pending)
-                pending = None
-            task = None if self.stopped_by or len(self.hosts) > 1 else self._claim_one(host)
-            if task is None:
-                if pending is not None:
-                    self._store(*pending)  # its links may be the next work
-                    pending = None
+            alone = len(self.hosts) == 1
+            if flight is None:
+                if self.stopped_by or not alone:
+                    if ready is not None:
+                        self._store(ready, Outcome(cancelled=True))
+                    return alone or self.stopped_by is not None
+                ready = ready or self._claim_one(host)
+                if ready is None:
+                    if not host.has_work:
+                        return True
+                    self._commit()
+                    last_commit = time.monotonic()
+                    time.sleep(IDLE_WAIT)
                     continue
-                if len(self.hosts) > 1 and not self.stopped_by:
-                    return False
-                if self.stopped_by or not host.has_work:
-                    return True
-                self._commit()
-                time.sleep(IDLE_WAIT)
+                flight, ready = self._launch(ready, deadline, wait=True), None
                 continue
-            host.slots.acquire()
-            task.slot_held = True
-            if host.try_turn():
-                pending = self._flush(pending)
-                if not self._wait_turn(host, deadline):
-                    self._store(task, Outcome(cancelled=True))
-                    continue
-            sent = send(self.fetcher, task)
-            pending = self._flush(pending)  # the server works on the request meanwhile
-            if isinstance(sent, Outcome):
-                self._store(task, sent)
-            else:
-                pending = self._read(task, sent)
+            if ready is None and not self.stopped_by and alone:
+                ready = self._claim_one(host)  # while the server works
+            task, sent = flight
+            got = self._read(task, sent)
+            flight = None
+            if ready is not None and isinstance(got, Response) and not task.slot_held and not self.stopped_by:
+                flight = self._launch(ready, deadline, wait=False)  # the next request at once
+                if flight is not None:
+                    ready = None
+            self._store(task, got if isinstance(got, Outcome) else self._archive(task, got))
             if time.monotonic() - last_commit >= COMMIT_INTERVAL:
                 self._commit()
                 last_commit = time.monotonic()
@@ -70,10 +70,27 @@ class InlineLoop:
             task.site.in_flight += 1
         return task
 
-    def _flush(self, pending: tuple[Task, Outcome] | None) -> None:
-        """Store the outcome read last, if any (returns the new, empty, pending)."""
-        if pending is not None:
-            self._store(*pending)
+    def _launch(self, task: Task, deadline: float | None, wait: bool) -> tuple[Task, Sent] | None:
+        """Send the task's request when the host's turn comes: at once or not at all unless ``wait``
+        (then committing first, and giving the URL back to the queue at the time limit). None when
+        nothing is on its way: not sent, or the failure to send stored."""
+        host = task.host
+        if not host.slots.acquire(blocking=False):
+            raise RuntimeError(f"{host.name}: a request is already on its way")
+        task.slot_held = True
+        if host.try_turn():
+            if not wait:
+                task.slot_held = False
+                host.slots.release()
+                return None
+            if not self._wait_turn(host, deadline):
+                self._store(task, Outcome(cancelled=True))
+                return None
+        sent = send(self.fetcher, task)
+        if isinstance(sent, Outcome):
+            self._store(task, sent)
+            return None
+        return task, sent
 
     def _wait_turn(self, host: Host, deadline: float | None) -> bool:
         """Wait for the host's turn (delay, backoff), committing first; False at the time limit."""
@@ -89,12 +106,19 @@ class InlineLoop:
                     return False
             time.sleep(wait)
 
-    def _read(self, task: Task, sent) -> tuple[Task, Outcome]:
-        """Read and archive the answer to the task's request; never raises (like a host thread)."""
+    def _read(self, task: Task, sent: Sent) -> Response | Outcome:
+        """The answer to the task's request, or its failure; never raises (like a host thread)."""
+        try:
+            return read(self.fetcher, task, sent)
+        except Exception as exc:  # a bug or an unexpected library error must not lose the URL
+            return internal_error(exc)
+
+    def _archive(self, task: Task, resp: Response) -> Outcome:
+        """Append the exchange to the WARC; the outcome to store."""
         got: list[Outcome] = []
         try:
-            receive(self.fetcher, task, sent, got.append)
-        except Exception as exc:  # a bug or an unexpected library error must not lose the URL
+            archive(task, resp, got.append)
+        except Exception as exc:
             if not got:
                 got.append(internal_error(exc))
-        return task, got[0]
+        return got[0]

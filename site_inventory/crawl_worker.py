@@ -180,8 +180,17 @@ def send(fetcher: Fetcher, task: Task) -> Sent | Outcome:
 
 
 def receive(fetcher: Fetcher, task: Task, sent: Sent, report: Callable[[Outcome], None]) -> None:
-    """Read the answer to a sent request, free the host's slot if the answer is plain, append the
-    exchange to the site's WARC and ``report`` the outcome (under the WARC's lock: in file order)."""
+    """Read the answer to a sent request, archive it and ``report`` the outcome (see read, archive)."""
+    got = read(fetcher, task, sent)
+    if isinstance(got, Outcome):
+        report(got)
+    else:
+        archive(task, got, report)
+
+
+def read(fetcher: Fetcher, task: Task, sent: Sent) -> Response | Outcome:
+    """Read the answer to a sent request (robots.txt: through its redirects), the error outcome when
+    none came. A plain answer frees the host's slot: the host may be asked again at once."""
     host = task.host
     try:
         resp = fetcher.receive(sent)
@@ -189,12 +198,17 @@ def receive(fetcher: Fetcher, task: Task, sent: Sent, report: Callable[[Outcome]
             resp = follow_robots_redirects(fetcher, resp)
     except FetchError as exc:
         host.finished()
-        report(Outcome(error=exc))
-        return
+        return Outcome(error=exc)
     host.finished()
     if task.claim.via != "robots" and resp.status not in RETRY_STATUSES and not resp.truncated:
         task.slot_held = False
         host.slots.release()
+    return resp
+
+
+def archive(task: Task, resp: Response, report: Callable[[Outcome], None]) -> None:
+    """Append the exchange to the site's WARC and ``report`` its outcome (under the WARC's lock: in
+    file order)."""
     site = task.site
     site.warc.append(warc.records(resp), written=lambda offset, length, end: report(
         Outcome(response=resp, warc=(site.warc_rel, offset, length, end))))
