@@ -16,6 +16,20 @@ MAX_REDIRECT_HOPS = 20
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
+_PAGE_COLUMNS = (
+    "site_code", "url", "request_url", "final_url", "redirect_chain", "location", "status", "headers", "content_type",
+    "declared_encoding", "detected_encoding", "kind", "body", "size", "sha256", "truncated", "error", "soft_404",
+    "etag", "last_modified", "warc_file", "warc_offset", "warc_length", "depth", "referrer", "run_id", "elapsed_ms",
+    "fetched_at",
+)
+_UPSERT_PAGE = (  # the values of _PAGE_COLUMNS, then changed_at, then whether the bytes changed
+    f"INSERT INTO pages ({', '.join(_PAGE_COLUMNS)}, changed_at) VALUES ({', '.join('?' for _ in _PAGE_COLUMNS)}, ?)"
+    f" ON CONFLICT (site_code, url) DO UPDATE SET"
+    f" {', '.join(f'{c} = excluded.{c}' for c in _PAGE_COLUMNS if c not in ('site_code', 'url'))},"
+    f" changed_at = CASE WHEN ? THEN excluded.changed_at ELSE pages.changed_at END"
+)
+
+
 @dataclass
 class Stored:
     """What storing a response did: whether the page is new or its bytes changed."""
@@ -29,6 +43,11 @@ def previous(conn: sqlite3.Connection, site_code: str, url: str):
     return conn.execute(
         "SELECT etag, last_modified, sha256, status FROM pages WHERE site_code = ? AND url = ?", (site_code, url)
     ).fetchone()
+
+
+def has_pages(conn: sqlite3.Connection, site_code: str) -> bool:
+    """Whether any response of the site is stored (if not, no URL of it has a :func:`previous`)."""
+    return conn.execute("SELECT 1 FROM pages WHERE site_code = ? LIMIT 1", (site_code,)).fetchone() is not None
 
 
 def store_page(
@@ -56,45 +75,16 @@ def store_page(
     chain = [[claim.url, resp.status], [redirect, None]] if redirect else []
     errors = [resp.error] if resp.error else []
     errors += result.notes
-    row = {
-        "site_code": claim.site_code,
-        "url": claim.url,
-        "request_url": resp.url,
-        "final_url": redirect or claim.url,
-        "redirect_chain": json.dumps(chain, ensure_ascii=False),
-        "location": result.location,
-        "status": resp.status,
-        "headers": json.dumps(resp.headers, ensure_ascii=False),
-        "content_type": resp.header("Content-Type"),
-        "declared_encoding": result.declared_encoding,
-        "detected_encoding": result.detected_encoding,
-        "kind": result.kind,
-        "body": resp.body,
-        "size": len(resp.body),
-        "sha256": result.sha256,
-        "truncated": int(resp.truncated),
-        "error": "; ".join(errors) or None,
-        "soft_404": int(result.soft_404),
-        "etag": resp.header("ETag"),
-        "last_modified": resp.header("Last-Modified"),
-        "warc_file": warc[0] if warc else None,
-        "warc_offset": warc[1] if warc else None,
-        "warc_length": warc[2] if warc else None,
-        "depth": claim.depth,
-        "referrer": claim.referrer,
-        "run_id": run_id,
-        "elapsed_ms": int(resp.elapsed * 1000),
-        "fetched_at": stamp,
-    }
-    cols = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in row if c not in ("site_code", "url"))
-    conn.execute(
-        f"INSERT INTO pages ({cols}, changed_at) VALUES ({marks}, ?)"
-        f" ON CONFLICT (site_code, url) DO UPDATE SET {updates},"
-        f" changed_at = CASE WHEN ? THEN excluded.changed_at ELSE pages.changed_at END",
-        (*row.values(), stamp if (changed or old is None) else None, int(changed)),
+    warc = warc or (None, None, None)
+    values = (
+        claim.site_code, claim.url, resp.url, redirect or claim.url,
+        json.dumps(chain, ensure_ascii=False) if chain else "[]", result.location, resp.status,
+        json.dumps(resp.headers, ensure_ascii=False), resp.header("Content-Type"), result.declared_encoding,
+        result.detected_encoding, result.kind, resp.body, len(resp.body), result.sha256, int(resp.truncated),
+        "; ".join(errors) or None, int(result.soft_404), resp.header("ETag"), resp.header("Last-Modified"),
+        warc[0], warc[1], warc[2], claim.depth, claim.referrer, run_id, int(resp.elapsed * 1000), stamp,
     )
+    conn.execute(_UPSERT_PAGE, (*values, stamp if (changed or old is None) else None, int(changed)))
     return Stored(new=old is None, changed=changed)
 
 

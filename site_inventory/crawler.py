@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from . import crawl_journal, crawl_store, frontier, traps
 from .crawl_inline import COMMIT_INTERVAL, IDLE_WAIT, InlineLoop
 from .crawl_options import Options
-from .crawl_outcomes import OutcomeRecorder
+from .crawl_outcomes import OutcomeRecorder, url_host
 from .crawl_progress import Progress
 from .crawl_report import CrawlSummary, SiteCrawl, crawl_report, site_counts
 from .crawl_worker import Host, Outcome, Task, drain
@@ -60,6 +60,7 @@ class _Site:
     sitemap_urls: int  # URLs recorded from sitemaps (capped at the page cap: a sitemap bomb stops there)
     in_flight: int = 0
     capped: bool = False
+    had_pages: bool = True  # False: no page of the site was stored before this run (none to compare with)
     warc_processed: int = 0  # end of the last WARC record whose outcome was stored
     warc_committed: int = 0  # ... as of the last commit
     counts: dict = field(default_factory=lambda: {"requests": 0, "fetched": 0, "changed": 0, "added": 0,
@@ -111,6 +112,7 @@ class Crawler(OutcomeRecorder, InlineLoop):
                 if self.opts.refresh:
                     frontier.requeue_all(self.conn, code)
                 self._seed(site)
+                site.had_pages = crawl_store.has_pages(self.conn, code)
 
     def _host(self, name: str, code: str) -> Host:
         """The pacing state of a host, registered for one more site if need be."""
@@ -305,13 +307,13 @@ class Crawler(OutcomeRecorder, InlineLoop):
     def _task(self, claim: Claim) -> Task:
         site = self.sites[claim.site_code]
         headers = {}
-        old = crawl_store.previous(self.conn, claim.site_code, claim.url)
+        old = crawl_store.previous(self.conn, claim.site_code, claim.url) if site.had_pages else None
         if old is not None:
             if old[0]:
                 headers["If-None-Match"] = old[0]
             if old[1]:
                 headers["If-Modified-Since"] = old[1]
-        return Task(claim, site, headers, self.hosts[host_of(claim.url)], previous=old)
+        return Task(claim, site, headers, self.hosts[url_host(claim.url)], previous=old)
 
     def _load_robots(self, host: Host) -> None:
         """Rules of a host whose robots.txt was fetched in an earlier run (or could not be)."""

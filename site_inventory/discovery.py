@@ -62,14 +62,15 @@ def _origin(base: str) -> str | None:
     return base[:min(ends)] if ends else base
 
 
-def _resolve(raw: str, base: str, significant) -> tuple[str, bool, str | None]:
+def _resolve(raw: str, base: str, significant, origin: str | None = None) -> tuple[str, bool, str | None]:
     """canonical_and_request of a link, remembered by what it depends on: a /rooted link only on the
-    base's origin, an absolute one on nothing else (so the links every page repeats are resolved once)."""
+    base's origin (``_origin(base) or base``, given when known), an absolute one on nothing else (so
+    the links every page repeats are resolved once)."""
     context = base
     if raw.startswith(("http://", "https://")):
         context = None
     elif raw[:1] == "/" and raw[1:2] != "/" and not _CONTROL.search(raw):
-        context = _origin(base) or base
+        context = origin or _origin(base) or base
     key = (raw, context, tuple(significant) if significant is not None else None)
     hit = _resolved.get(key)
     if hit is not None:
@@ -85,11 +86,12 @@ def _resolve(raw: str, base: str, significant) -> tuple[str, bool, str | None]:
     return hit
 
 
-def _found(raw: str, base: str, tag: str, significant, text: str = "", via: str = "link") -> Found | None:
+def _found(raw: str, base: str, tag: str, significant, text: str = "", via: str = "link",
+           origin: str | None = None) -> Found | None:
     raw = (raw or "").strip()
     if not raw or raw.startswith("#") or raw.lower().startswith(_SKIP_SCHEMES):
         return None
-    url, valid, request = _resolve(raw, base, significant)
+    url, valid, request = _resolve(raw, base, significant, origin)
     return Found(url, tag, text, via, valid=valid, request_url=request)
 
 
@@ -119,16 +121,19 @@ def html_links(doc, url: str, significant=None) -> list[Found]:
         if el.get("href"):
             base = canonicalize(el.get("href"), base=url)
             break
+    origin = _origin(base) or base  # once per page, not per link
     out: list[Found | None] = []
     for el in doc.iter("a", "area", "frame", "iframe", "img", "meta", "link", "script"):
         tag = el.tag
         if tag in ("a", "area"):
-            out.append(_found(el.get("href"), base, tag, significant, _text(el)))
-            for attr in ("onclick",):
-                for m in _SCRIPT_URL.finditer(el.get(attr) or ""):
+            out.append(_found(el.get("href"), base, tag, significant, _text(el), origin=origin))
+            onclick = el.get("onclick")
+            if onclick:
+                for m in _SCRIPT_URL.finditer(onclick):
                     out.append(_found(m.group(1), base, "script", significant, _text(el)))
         elif tag in ("frame", "iframe", "img"):
-            out.append(_found(el.get("src"), base, tag, significant, el.get("alt") or el.get("title") or ""))
+            out.append(_found(el.get("src"), base, tag, significant, el.get("alt") or el.get("title") or "",
+                              origin=origin))
         elif tag == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
             m = _REFRESH_URL.search(el.get("content") or "")
             if m:

@@ -27,6 +27,11 @@ from .resolve import Resolution, lookup
 
 CHUNK = 65536
 DEFAULT_PORTS = {"http": 80, "https": 443}
+ACCEPT = {  # sent with every request, after Host and User-Agent
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
 
 
 @dataclass
@@ -48,14 +53,13 @@ class Response:
     elapsed: float = 0.0
     started_at: str = ""
     request_target: str = "/"
+    _by_name: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         """The last value of a header (case-insensitive), None when absent."""
-        low = name.lower()
-        for key, value in reversed(self.headers):
-            if key.lower() == low:
-                return value
-        return None
+        if self._by_name is None:  # built once: the crawler asks each response for several headers
+            self._by_name = {key.lower(): value for key, value in self.headers}
+        return self._by_name.get(name.lower())
 
     @property
     def retry_after(self) -> float | None:
@@ -169,6 +173,7 @@ class Fetcher:
     _pool: http_wire.Pool = field(default=None, repr=False)
 
     def __post_init__(self):
+        self._fixed = "".join(f"{k}: {v}\r\n" for k, v in {"User-Agent": self.user_agent, **ACCEPT}.items())
         self._pool = http_wire.Pool(self.timeout, self.verify_tls, _ca_bundle if self.verify_tls is True else None,
                                     per_key=self.per_host + 1)
 
@@ -195,16 +200,12 @@ class Fetcher:
         if scheme not in DEFAULT_PORTS or not parts.hostname:
             raise FetchError("invalid", f"cannot request this URL: {url!r}")
         request_target = http_wire.safe_target((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
-        send = {
-            "Host": host_header,
-            "User-Agent": self.user_agent,
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            "Accept-Encoding": "gzip, deflate",
-            "Accept-Language": "zh-CN,zh;q=0.9",
-        }
-        send.update(headers or {})
-        message = (f"GET {request_target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in send.items())
-                   + "\r\n").encode("utf-8")
+        send = {"Host": host_header, "User-Agent": self.user_agent, **ACCEPT}
+        lines = f"GET {request_target} HTTP/1.1\r\nHost: {host_header}\r\n{self._fixed}"
+        if headers:
+            send.update(headers)
+            lines = (f"GET {request_target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in send.items()))
+        message = (lines + "\r\n").encode("utf-8")
         started, clock = datetime.now(timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
         key = (scheme, parts.hostname, address, port)  # TLS names the real host
         conn = self._pool.take(key) or self._pool.connect(key)
