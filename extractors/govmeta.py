@@ -74,7 +74,7 @@ SPACED_NAME_RE = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]{1,2
 
 @dataclass
 class Labelled:
-    """One labelled value found in the page text."""
+    """One labelled value found in the page text, with the line its value sits on."""
 
     field: str
     label: str
@@ -158,11 +158,11 @@ def labelled(lines: list[str]) -> list[Labelled]:
             if label in NEEDS_COLON and not m.group("colon") and not _alone(line, m):
                 continue
             end = matches[n + 1].start() if n + 1 < len(matches) else len(line)
-            value = line[m.end():end].strip()
+            value, at = line[m.end():end].strip(), i
             if not value and _alone(line, m) and i + 1 < len(lines) and not LABEL_RE.match(lines[i + 1]):
-                value = lines[i + 1]
+                value, at = lines[i + 1], i + 1  # a table's label cell: the value is the next cell's line
             if value:
-                found.append(Labelled(_LABEL_FIELD[label], label, value, i))
+                found.append(Labelled(_LABEL_FIELD[label], label, value, at))
     _read_slash_dates(found, lines)
     return found
 

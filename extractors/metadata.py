@@ -114,7 +114,7 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
     """(publish date, warning), strongest evidence first; nearer the headline beats further away.
 
     Meta, then 发布时间-like labels in the article header, a bare date there, labels just around it,
-    <time>, labels elsewhere, 更新时间, the URL, the body's closing date, htmldate. Pages not in
+    <time>, labels elsewhere, 更新时间, the URL, 成文日期, the body's closing date, htmldate. Pages not in
     Chinese go to htmldate first: it knows their conventions better than these rules. htmldate
     reads ``tree`` (the parsed page, left unchanged) when given, else parses ``html`` again.
     """
@@ -151,6 +151,9 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
     iso = date_from_url(url)
     if iso:
         return iso, "published date taken from the URL"
+    iso, _ = best_labelled(chrome_free, "written_date", zones)
+    if iso:
+        return iso, "published date taken from 成文日期; the page shows no publish date"
     iso = _date_above_title(lines, zones)
     if iso:
         return iso, "published date taken from the date line just above the title"

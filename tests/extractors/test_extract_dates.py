@@ -204,3 +204,14 @@ def test_url_dates_of_common_chinese_cms_and_portals():
         assert date_from_url(url) == "2022-02-13", url
     assert date_from_url("https://news.example.com/a/20221399A1") is None  # not a real day
     assert date_from_url("http://cn.news.example.com/050404/346/2al02.html") is None  # two-digit years are not read
+
+
+def test_written_date_is_the_last_labelled_resort_for_published_and_its_table_cell_never_a_bare_date():
+    both = extract_page(news_page(header=info_table(("成文日期：", "2024年04月28日"), ("", "2024年05月06日"))), URL)
+    assert (both.published, both.written_date) == ("2024-05-06", "2024-04-28")  # the 成文 cell is not a bare date
+    only = extract_page(news_page(header=info_table(("发布机构：", "城南区政府"), ("成文日期：", "2024年04月28日"))), URL)
+    assert (only.published, only.written_date) == ("2024-04-28", "2024-04-28")
+    assert any("成文日期" in w for w in only.warnings)
+    trs = extract_page(news_page(header=info_table(("发布机构：", "城南区政府"), ("成文日期：", "2024年04月28日"))),
+                       "http://www.example.gov.cn/zwgk/202405/t20240506_1.html")
+    assert trs.published == "2024-05-06"  # the CMS's URL date is the publish date; 成文日期 only when nothing else
