@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .dates import ambiguous_slash, as_day_first, day_first_page, parse_date
+from .dates import ambiguous_slash, as_day_first, day_first_page, find_dates, parse_date
 from .parse import clean_text
 
 META_KEYS = {
@@ -161,6 +161,8 @@ def labelled(lines: list[str]) -> list[Labelled]:
             value, at = line[m.end():end].strip(), i
             if not value and _alone(line, m) and i + 1 < len(lines) and not LABEL_RE.match(lines[i + 1]):
                 value, at = lines[i + 1], i + 1  # a table's label cell: the value is the next cell's line
+            if _LABEL_FIELD[label] == "other" and not label.endswith(("日期", "时间")):
+                value = _before_date(value)  # 【字体：大 中 小】 2022-02-13: the date is no 字体's
             if value:
                 found.append(Labelled(_LABEL_FIELD[label], label, value, at))
     _read_slash_dates(found, lines)
@@ -173,6 +175,12 @@ def _read_slash_dates(found: list[Labelled], lines: list[str]) -> None:
     if ambiguous and day_first_page(lines):
         for item in ambiguous:
             item.value = as_day_first(item.value)
+
+
+def _before_date(value: str) -> str:
+    """The value up to the first date in it."""
+    dates = find_dates(value) if re.search(r"\d{4}|[〇○零]", value) else []
+    return value[:dates[0][0]].strip() if dates else value
 
 
 def _alone(line: str, m: re.Match) -> bool:

@@ -215,3 +215,10 @@ def test_written_date_is_the_last_labelled_resort_for_published_and_its_table_ce
     trs = extract_page(news_page(header=info_table(("发布机构：", "城南区政府"), ("成文日期：", "2024年04月28日"))),
                        "http://www.example.gov.cn/zwgk/202405/t20240506_1.html")
     assert trs.published == "2024-05-06"  # the CMS's URL date is the publish date; 成文日期 only when nothing else
+
+
+def test_a_date_after_a_font_size_or_view_count_label_belongs_to_no_label():
+    for header in ("【字体：大 中 小】 2022-02-13 浏览次数：12", "浏览次数：12 2022-02-13"):
+        assert extract_page(news_page(header=header), URL).published == "2022-02-13", header
+    effective = extract_page(news_page(header="生效日期：2022-03-01　来源：城南日报"), URL)
+    assert effective.published != "2022-03-01"  # a labelled effective date is still not the publish date
