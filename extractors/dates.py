@@ -42,7 +42,7 @@ CHROME_RE = re.compile(r"©|&copy;|copyright|版权所有|版权|备案|ICP|今�
                        r"|星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天]", re.IGNORECASE)
 _BRACKET_DATE = r"[\[【(（]\s*(?=[^\]】)）]*(?:19|20)\d{2})[\d\s\-/.:：年月日时分APMapm]{6,30}[\]】)）]"
 LIST_ENTRY_RE = re.compile(  # ·标题 (2005-04-27 14:32PM), [2005-08-21] 标题: an entry of a related/archive list
-    r"^\s*[·•●◆◇■□▪►▶→»][^:：]*$|^\s*" + _BRACKET_DATE + r"\s*\S{2}|\S{4}.*" + _BRACKET_DATE + r"\s*$")
+    r"^\s*[·•●◆◇■□▪►▶→»][^:：]*$|^\s*" + _BRACKET_DATE + r"\s*[^\s\[【(（]{2}|\S{4}.*" + _BRACKET_DATE + r"\s*$")
 WEEKDAY_RE = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天]"
                         r"|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b", re.IGNORECASE)
 MONTHS = {name: i for i, names in enumerate((

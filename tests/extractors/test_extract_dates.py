@@ -121,6 +121,7 @@ def test_entries_of_related_and_archive_lists_are_chrome_outside_the_header():
     assert is_chrome("少年时代(1)(2004/10/10 17:06)")
     assert is_chrome("·2005年7月 (114)")
     assert not is_chrome("·发布时间：2024-05-06")  # a labelled date, not a list entry
+    assert not is_chrome("【2024-05-06】【打印】【关闭】")  # a gov page's print/close row carries the article's date
     assert not is_chrome("（2003年5月）") and not is_chrome("2026年6月7日")  # a closing date alone
     assert not is_chrome("城南日报（2024-05-06 08:15）", in_header=True)
 
