@@ -136,15 +136,21 @@ def update_link_targets(conn: sqlite3.Connection, site_code: str) -> None:
     """Copy each link target's HTTP status and crawl state into the links of this site, and the
     status of this site's pages into other sites' links that had none (a status found by a link
     check of targets no crawl fetched is kept)."""
-    conn.execute(
-        "UPDATE links SET"
-        " target_status = COALESCE((SELECT p.status FROM pages p WHERE p.url = links.target_url"
-        "   ORDER BY p.site_code = ? DESC LIMIT 1), target_status),"
-        " target_state = (SELECT c.state FROM crawl_urls c WHERE c.url = links.target_url"
-        "   AND c.site_code = ?)"
-        " WHERE site_code = ?",
+    conn.execute("DROP TABLE IF EXISTS temp.link_targets")
+    conn.execute(  # once per distinct target, not per link: pages repeat their menus
+        "CREATE TEMP TABLE link_targets AS SELECT target_url,"
+        " (SELECT p.status FROM pages p WHERE p.url = t.target_url ORDER BY p.site_code = ? DESC LIMIT 1) AS status,"
+        " (SELECT c.state FROM crawl_urls c WHERE c.url = t.target_url AND c.site_code = ?) AS state"
+        " FROM (SELECT DISTINCT target_url FROM links WHERE site_code = ?) t",
         (site_code, site_code, site_code),
     )
+    conn.execute("CREATE UNIQUE INDEX temp.link_targets_by_url ON link_targets (target_url)")
+    conn.execute(
+        "UPDATE links SET target_status = COALESCE(t.status, links.target_status), target_state = t.state"
+        " FROM temp.link_targets t WHERE t.target_url = links.target_url AND links.site_code = ?",
+        (site_code,),
+    )
+    conn.execute("DROP TABLE temp.link_targets")
     conn.execute(
         "UPDATE links SET target_status = (SELECT p.status FROM pages p WHERE p.url = links.target_url"
         "   AND p.site_code = ?)"
