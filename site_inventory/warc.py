@@ -11,7 +11,6 @@ re-indexed with cdxj-indexer itself.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -33,6 +32,8 @@ _EMPTY_DIGEST = "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
 # port, a path of letters, digits and ._-/ without empty, . or .. segments, no query
 _PLAIN_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z][a-z0-9-]*)(/[A-Za-z0-9_./-]*)\Z")
 _WWW = re.compile(r"www\d*\.")
+_NOT_DIGIT = re.compile(r"\D")
+_B32_PAIRS = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"]
 GZIP_LEVEL = 6  # members whose payload is content-encoded, and requests, are stored (level 0): deflating
 # them again gains little and costs ~40 us a member (zlib's set-up)
 # WARC-Truncated values (WARC 1.0, 5.13): why a response body is incomplete
@@ -61,7 +62,7 @@ def _warc_date(iso: str) -> str:
 
 def _timestamp(date: str) -> str:
     """The 14-digit form of a WARC-Date (what CDXJ lines use)."""
-    return "".join(c for c in date[:19] if c.isdigit())
+    return _NOT_DIGIT.sub("", date[:19])
 
 
 def _url_key(url: str) -> str:
@@ -90,7 +91,9 @@ def _surt(url: str) -> str:
 
 
 def _digest(data: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+    """sha1 in base32 (what base64.b32encode gives, without its loop over 5-byte groups)."""
+    n = int.from_bytes(hashlib.sha1(data).digest(), "big")
+    return "sha1:" + "".join([_B32_PAIRS[(n >> shift) & 1023] for shift in range(150, -1, -10)])
 
 
 _ids = random.Random()  # seeded from os.urandom; reseeded in a forked child (no shared sequence)
@@ -147,8 +150,7 @@ def records(resp: Response) -> Records:
     truncated = truncated_value(resp)
     if truncated:
         extra.insert(0, ("WARC-Truncated", truncated))
-    encoded = any(k.lower() == "content-encoding" and v.strip().lower() not in ("", "identity")
-                  for k, v in resp.headers)
+    encoded = (resp.header("Content-Encoding") or "").strip().lower() not in ("", "identity")
     response = record("response", resp.url, date, head + resp.raw, payload_digest, "response", extra,
                       level=0 if encoded or not resp.raw else GZIP_LEVEL)
     request_block = http_head(f"GET {resp.request_target} HTTP/1.1", resp.request_headers)
