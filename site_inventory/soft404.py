@@ -39,6 +39,6 @@ def is_soft_404(doc, status: int | None) -> bool:
     text = visible_text(doc)
     if len(text) > MAX_TEXT:
         return False
-    title = " ".join(t.text_content() for t in doc.iter("title"))
+    title = " ".join("".join(t.itertext()) for t in doc.iter("title"))
     haystack = f"{title} {text}".lower()
     return any(p in haystack for p in PHRASES)
