@@ -1,4 +1,4 @@
-"""htmldate as the date source of pages not in Chinese: quick search first, extensive search as fallback."""
+"""htmldate as the date source of pages not in Chinese (extensive search), reading the page's parsed tree."""
 from lxml import etree
 
 from extractors import extract_page
@@ -12,14 +12,14 @@ MARKUP_DATE = ("<html><head><title>Council news</title><meta property='article:p
                "content='2021-05-04T10:00:00'></head><body><p>Posted on 3 March 2019.</p></body></html>")
 
 
-def test_extensive_search_runs_when_the_quick_one_finds_nothing():
+def test_pages_not_in_chinese_get_the_extensive_search():
     assert htmldate_guess(FREE_TEXT_DATE, "https://example.org/notes") is None  # the quick search alone
     assert htmldate_guess(FREE_TEXT_DATE, "https://example.org/notes", extensive=True) == "2019-03-03"
     record = extract_page(FREE_TEXT_DATE.encode(), "https://example.org/notes")
     assert record.published == "2019-03-03"
 
 
-def test_the_quick_search_answer_stands_when_it_finds_one():
+def test_markup_dates_come_before_free_text_dates():
     assert htmldate_guess(MARKUP_DATE, "https://example.org/news", extensive=True) == "2021-05-04"
 
 
