@@ -146,8 +146,18 @@ def _parser() -> lxml.html.HTMLParser:
 
 
 def parse_fragment(markup: str) -> lxml.html.HtmlElement:
-    """One element from serialised markup (trafilatura's output), with the fast element lookup."""
-    return lxml.html.fragment_fromstring(markup, create_parent="div", parser=_parser())
+    """A <div> holding serialised markup (trafilatura's output), with the fast element lookup.
+
+    What lxml.html.fragment_fromstring(create_parent="div") does, except that the <div> comes from
+    our parser: the elements moved under it belong to its document, and lxml.html's parent would
+    give them its Python lookup again (a call per element every later walk of the body makes)."""
+    parser = _parser()
+    elements = lxml.html.fragments_fromstring(markup, parser=parser)
+    root = parser.makeelement("div")
+    if elements and isinstance(elements[0], str):
+        root.text = elements.pop(0)
+    root.extend(elements)
+    return root
 
 
 def parse_html(text: str, warnings: list[str] | None = None) -> lxml.html.HtmlElement | None:
