@@ -25,7 +25,14 @@ class InlineLoop:
 
     def _run_inline(self, host: Host, deadline: float | None) -> bool:
         """Crawl ``host`` until it has no work; False when a second host appears (the threaded
-        loop takes over, with nothing in flight)."""
+        loop takes over, with nothing in flight). Claims are held here, not marked in the frontier."""
+        self.held = set()
+        try:
+            return self._inline_loop(host, deadline)
+        finally:
+            self.held = None
+
+    def _inline_loop(self, host: Host, deadline: float | None) -> bool:
         flight: tuple[Task, Sent] | None = None  # the request on its way
         ready: Task | None = None  # claimed, to be sent next
         last_commit = time.monotonic()
@@ -36,7 +43,7 @@ class InlineLoop:
             if flight is None:
                 if self.stopped_by or not alone:
                     if ready is not None:
-                        self._store(ready, Outcome(cancelled=True))
+                        self._settle(ready, Outcome(cancelled=True))
                     return alone or self.stopped_by is not None
                 ready = ready or self._claim_one(host)
                 if ready is None:
@@ -57,7 +64,7 @@ class InlineLoop:
                 flight = self._launch(ready, deadline, wait=False)  # the next request at once
                 if flight is not None:
                     ready = None
-            self._store(task, got if isinstance(got, Outcome) else self._archive(task, got))
+            self._settle(task, got if isinstance(got, Outcome) else self._archive(task, got))
             if time.monotonic() - last_commit >= COMMIT_INTERVAL:
                 self._commit()
                 last_commit = time.monotonic()
@@ -68,7 +75,15 @@ class InlineLoop:
         if task is not None:
             host.in_flight += 1
             task.site.in_flight += 1
+            self.held.add(task.claim.id)
         return task
+
+    def _settle(self, task: Task, outcome: Outcome) -> None:
+        """Store the outcome of a claimed task; its URL is no longer held."""
+        try:
+            self._store(task, outcome)
+        finally:
+            self.held.discard(task.claim.id)
 
     def _launch(self, task: Task, deadline: float | None, wait: bool) -> tuple[Task, Sent] | None:
         """Send the task's request when the host's turn comes: at once or not at all unless ``wait``
@@ -84,11 +99,11 @@ class InlineLoop:
                 host.slots.release()
                 return None
             if not self._wait_turn(host, deadline):
-                self._store(task, Outcome(cancelled=True))
+                self._settle(task, Outcome(cancelled=True))
                 return None
         sent = send(self.fetcher, task)
         if isinstance(sent, Outcome):
-            self._store(task, sent)
+            self._settle(task, sent)
             return None
         return task, sent
 

@@ -87,6 +87,7 @@ class Crawler(OutcomeRecorder, InlineLoop):
         self.progress = Progress(self.conn, codes, enabled=progress)
         self.seen = SeenCache(SEEN_CACHE)
         self.stopped_by: str | None = None
+        self.held: set[int] | None = None  # claims kept in memory, not marked in flight (crawl_inline)
 
     # -- setting up -------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -264,14 +265,14 @@ class Crawler(OutcomeRecorder, InlineLoop):
                 host.has_work = False
                 return None
             if host.robots is None:
-                claim = frontier.claim(self.conn, host.name, codes, via="robots")
+                claim = frontier.claim(self.conn, host.name, codes, via="robots", held=self.held)
                 if claim is None:
                     if host.in_flight:
                         return None  # robots.txt is being fetched; wait for it
                     self._load_robots(host)
                     continue
                 return self._task(claim)
-            claim = frontier.claim(self.conn, host.name, codes)
+            claim = frontier.claim(self.conn, host.name, codes, held=self.held)
             if claim is None:
                 host.has_work = False
                 return None

@@ -88,12 +88,24 @@ def add(
 
 
 def claim(
-    conn: sqlite3.Connection, host: str, site_codes: list[str], via: str | None = None
+    conn: sqlite3.Connection, host: str, site_codes: list[str], via: str | None = None,
+    held: set[int] | None = None,
 ) -> Claim | None:
-    """Take the shallowest queued URL of ``host`` (among the sites being crawled) and mark it in flight."""
+    """Take the shallowest queued URL of ``host`` (among the sites being crawled) and mark it in flight.
+
+    With ``held`` (the ids the caller has taken and not finished yet) the URL is not marked: a
+    single-threaded caller keeps its few claims itself, which spares an index update per URL; a
+    kill leaves them queued, which is what :func:`recover` would have made of them.
+    """
     marks = ",".join("?" for _ in site_codes)
     extra = " AND discovered_via = ?" if via else ""
     params = [host, *site_codes] + ([via] if via else [])
+    if held is not None:
+        skip = f" AND id NOT IN ({','.join('?' for _ in held)})" if held else ""
+        row = conn.execute(
+            f"SELECT {_CLAIM_COLS} FROM crawl_urls WHERE host = ? AND state = 'queued'"
+            f" AND site_code IN ({marks}){extra}{skip} ORDER BY depth, id LIMIT 1", [*params, *held]).fetchone()
+        return Claim(*row) if row else None
     row = conn.execute(
         f"UPDATE crawl_urls SET state = 'in_flight', updated_at = ? WHERE id = ("
         f"SELECT id FROM crawl_urls WHERE host = ? AND state = 'queued'"
