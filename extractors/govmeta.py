@@ -74,12 +74,13 @@ SPACED_NAME_RE = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]{1,2
 
 @dataclass
 class Labelled:
-    """One labelled value found in the page text, with the line its value sits on."""
+    """One labelled value found in the page text: the label's line, and its value's when that is another."""
 
     field: str
     label: str
     value: str
     line: int
+    value_line: int | None = None
 
 
 def meta_tags(tree) -> dict[str, str]:
@@ -158,13 +159,13 @@ def labelled(lines: list[str]) -> list[Labelled]:
             if label in NEEDS_COLON and not m.group("colon") and not _alone(line, m):
                 continue
             end = matches[n + 1].start() if n + 1 < len(matches) else len(line)
-            value, at = line[m.end():end].strip(), i
+            value, at = line[m.end():end].strip(), None
             if not value and _alone(line, m) and i + 1 < len(lines) and not LABEL_RE.match(lines[i + 1]):
                 value, at = lines[i + 1], i + 1  # a table's label cell: the value is the next cell's line
             if _LABEL_FIELD[label] == "other" and not label.endswith(("日期", "时间")):
                 value = _before_date(value)  # 【字体：大 中 小】 2022-02-13: the date is no 字体's
             if value:
-                found.append(Labelled(_LABEL_FIELD[label], label, value, at))
+                found.append(Labelled(_LABEL_FIELD[label], label, value, i, at))
     _read_slash_dates(found, lines)
     return found
 

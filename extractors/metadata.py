@@ -200,7 +200,7 @@ def _header_date(lines: list[str], zones: Zones, found: list[Labelled]) -> str |
     """The first bare date in the article header: dates that belong to another label on the line
     (更新时间, 成文日期 ...) and chrome lines are skipped; a weekday beside the date is allowed there."""
     span = _header_range(zones)
-    labelled_days = {(f.line, parse_date(f.value)) for f in found
+    labelled_days = {(f.line if f.value_line is None else f.value_line, parse_date(f.value)) for f in found
                      if f.field in ("modified", "written_date", "other") and f.line in span}
     for i in span:
         if i >= len(lines) or is_chrome(lines[i], in_header=True):
