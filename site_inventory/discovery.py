@@ -108,7 +108,7 @@ def parse_html(text: str):
     Plain lxml.etree elements, not lxml.html's: those cost a Python class look-up for every element
     the crawler touches, and it needs none of their methods. One parser per thread, reused."""
     data = text.encode("utf-8", "surrogatepass")
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): no copy of the page to find out)
         return None
     parser = getattr(_parsers, "html", None)
     if parser is None:
