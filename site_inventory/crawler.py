@@ -78,7 +78,8 @@ class Crawler(OutcomeRecorder, InlineLoop):
         self.limits = traps.TrapLimits(max_depth=options.max_depth)
         self.version = tool_version()
         self.fetcher = Fetcher(
-            load_rules(workspace.db), user_agent(self.version, (workspace.config.get("crawl") or {}).get("contact", "")),
+            load_rules(workspace.db),
+            user_agent(self.version, (workspace.config.get("crawl") or {}).get("contact", "")),
             timeout=options.timeout, max_bytes=options.max_response_bytes,
             max_seconds=options.max_fetch_seconds, verify_tls=options.verify_tls, per_host=options.per_host,
         )
@@ -134,7 +135,8 @@ class Crawler(OutcomeRecorder, InlineLoop):
             "SELECT SUM(discovered_via = 'sitemap-file'), SUM(discovered_via = 'sitemap') FROM crawl_urls"
             " WHERE site_code = ?", (code,)).fetchone()
         return _Site(code, row[0], site_scope({"url": row[0], "aliases": row[1]}), significant, run_id,
-                     WarcFile(self.ws.path / rel, f"govmigrate/{self.version}"), rel, content or 0, files or 0, listed or 0)
+                     WarcFile(self.ws.path / rel, f"govmigrate/{self.version}"), rel,
+                     content or 0, files or 0, listed or 0)
 
     def _close_interrupted(self, site: _Site, run_id: int, rel: str | None, stored: int | None) -> None:
         """A run killed mid-way: store the exchanges its WARC holds past its last commit, cut a

@@ -163,7 +163,8 @@ def _js_number(script: str, token: str) -> int | None:
 
 
 def trs_pagination(text: str, url: str, significant=None) -> list[Found]:
-    """TRS lists: createPageHTML(count, current, "index", "html") means index.html, index_1.html ... index_{count-1}.html."""
+    """TRS lists: createPageHTML(count, current, "index", "html") means index.html, index_1.html ...
+    index_{count-1}.html."""
     out = []
     for m in _TRS_CALL.finditer(text):
         count = _js_number(text, m.group(1))

@@ -308,7 +308,8 @@ def test_stray_nul_byte_does_not_hide_the_links_of_an_html_page(fault_server, fa
     run(ws)
     stored = page_row(ws, "/nul.html")
     assert bytes(stored["body"]) == page
-    assert page_hits(server, "/after-nul.html") == 1, f"links of a text/html page with a NUL byte lost (kind={stored['kind']})"
+    assert page_hits(server, "/after-nul.html") == 1, \
+        f"links of a text/html page with a NUL byte lost (kind={stored['kind']})"
     assert_polite(server)
 
 
