@@ -173,6 +173,7 @@ class Fetcher:
     _pool: http_wire.Pool = field(default=None, repr=False)
 
     def __post_init__(self):
+        self._origins: dict[tuple[str, str], tuple[str, tuple]] = {}
         self._fixed = "".join(f"{k}: {v}\r\n" for k, v in {"User-Agent": self.user_agent, **ACCEPT}.items())
         self._pool = http_wire.Pool(self.timeout, self.verify_tls, _ca_bundle if self.verify_tls is True else None,
                                     per_key=self.per_host + 1)
@@ -185,6 +186,14 @@ class Fetcher:
         host_header = parts.netloc.rpartition("@")[2]
         return parts.scheme, address, target_port, host_header, (address, target_port) != (parts.hostname, port)
 
+    def _origin(self, url: str, parts) -> tuple[str, tuple]:
+        """(Host header, connection pool key) of a URL's scheme and host, remembered per origin."""
+        scheme, address, port, host_header, _ = self.target(url)
+        if scheme not in DEFAULT_PORTS or not parts.hostname:
+            raise FetchError("invalid", f"cannot request this URL: {url!r}")
+        found = self._origins[(parts.scheme, parts.netloc)] = host_header, (scheme, parts.hostname, address, port)
+        return found  # the key's name is the real host: TLS checks it
+
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` once. Raises :class:`FetchError` when no response arrives."""
         return self.receive(self.send(url, headers))
@@ -194,11 +203,9 @@ class Fetcher:
         the server answers, then :meth:`receive`. Raises :class:`FetchError` when it cannot be sent."""
         try:
             parts = urlsplit(url)
-            scheme, address, port, host_header, _ = self.target(url)
+            host_header, key = self._origins.get((parts.scheme, parts.netloc)) or self._origin(url, parts)
         except ValueError as exc:
             raise FetchError("invalid", f"cannot request this URL: {exc}") from None
-        if scheme not in DEFAULT_PORTS or not parts.hostname:
-            raise FetchError("invalid", f"cannot request this URL: {url!r}")
         request_target = http_wire.safe_target((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
         send = {"Host": host_header, "User-Agent": self.user_agent, **ACCEPT}
         lines = f"GET {request_target} HTTP/1.1\r\nHost: {host_header}\r\n{self._fixed}"
@@ -207,7 +214,6 @@ class Fetcher:
             lines = (f"GET {request_target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in send.items()))
         message = (lines + "\r\n").encode("utf-8")
         started, clock = datetime.now(timezone.utc).isoformat(timespec="milliseconds"), time.monotonic()
-        key = (scheme, parts.hostname, address, port)  # TLS names the real host
         conn = self._pool.take(key) or self._pool.connect(key)
         with self._errors(conn):
             conn.sock.sendall(message)
