@@ -52,6 +52,8 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _parsers = threading.local()
 _resolved: dict = {}  # (raw, base, significant) -> (url, valid, request_url): menus repeat on every page
 RESOLVED_CACHE = 8192
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9_.~!$&'()*+,=:@/-]*\Z")  # no escapes, ;params, query or fragment
+_plain_origins: dict[str, bool] = {}  # origin -> whether it is canonical
 
 
 def _origin(base: str) -> str | None:
@@ -61,6 +63,24 @@ def _origin(base: str) -> str | None:
     start = base.index("//") + 2
     ends = [i for i in (base.find("/", start), base.find("?", start), base.find("#", start)) if i >= 0]
     return base[:min(ends)] if ends else base
+
+
+def _plain_rooted(raw: str, origin: str) -> str | None:
+    """``origin + raw`` when that is already the canonical (and request) form of a /rooted link: a
+    canonical http(s) origin, and a path of characters canonical URLs keep as they are without
+    empty, . or .. segments (the commonest link there is, resolved without parsing it)."""
+    if not _PLAIN_PATH.match(raw) or "//" in raw or "/./" in raw or "/../" in raw or raw.endswith(("/.", "/..")):
+        return None
+    plain = _plain_origins.get(origin)
+    if plain is None:
+        try:
+            plain = canonical_and_request(origin + "/") == (origin + "/", origin + "/")
+        except (URLError, ValueError):
+            plain = False
+        if len(_plain_origins) >= RESOLVED_CACHE:
+            _plain_origins.clear()
+        _plain_origins[origin] = plain
+    return origin + raw if plain else None
 
 
 def _resolve(raw: str, base: str, significant, origin: str | None = None) -> tuple[str, bool, str | None]:
@@ -76,11 +96,16 @@ def _resolve(raw: str, base: str, significant, origin: str | None = None) -> tup
     hit = _resolved.get(key)
     if hit is not None:
         return hit
-    try:
-        url, request = canonical_and_request(raw, base=base, significant_params=significant)
-        hit = (url, url.startswith(("http://", "https://")) and is_web_url(url), request if request != url else None)
-    except (URLError, ValueError):
-        hit = (raw, False, None)
+    plain = _plain_rooted(raw, context) if context is not None and context is not base else None
+    if plain is not None:
+        hit = (plain, True, None)
+    else:
+        try:
+            url, request = canonical_and_request(raw, base=base, significant_params=significant)
+            hit = (url, url.startswith(("http://", "https://")) and is_web_url(url),
+                   request if request != url else None)
+        except (URLError, ValueError):
+            hit = (raw, False, None)
     if len(_resolved) >= RESOLVED_CACHE:
         _resolved.clear()
     _resolved[key] = hit

@@ -94,3 +94,31 @@ def test_soft_404_needs_little_text_and_a_not_found_phrase():
     short = discovery.parse_html("<html><title>提示</title><body><p>对不起，您访问的页面不存在！</p></body></html>")
     long = discovery.parse_html("<html><body><p>" + "政务公开内容，不存在问题。" * 100 + "</p></body></html>")
     assert is_soft_404(short, 200) and not is_soft_404(short, 404) and not is_soft_404(long, 200)
+
+
+def test_rooted_links_resolve_exactly_as_canonical_and_request_says():
+    """The shortcut for plain /rooted links gives what the full canonicalisation gives, for any base."""
+    import random
+
+    from site_inventory.urls import URLError, canonical_and_request
+
+    bases = ["http://bench.example.gov.cn/p/1.html", "https://WWW.Example.gov.cn:443/a/", "http://a.gov.cn:8080/x?y=1",
+             "http://xn--fiqs8s.cn/", "http://例子.cn/a", "http://user@a.gov.cn/", "http://a.gov.cn./b"]
+    rng = random.Random(3)
+    raws = ["/", "/p/1.html", "/a/./b", "/a/../b", "/a/.", "/a/..", "/a//b", "/a;jsessionid=1/b", "/%7Ea", "/a b",
+            "/a?b=1", "/a#b", "/~x/y.html", "/A/B.HTML", "/a:b@c!$&'()*+,=/"]
+    raws += ["/" + "".join(rng.choice("a/.;=%?#~Z") for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    differ = []
+    for base in bases:
+        for raw in raws:
+            if raw.startswith("//"):
+                continue
+            discovery._resolved.clear()
+            try:
+                url, request = canonical_and_request(raw, base=base)
+                want = (url, url.startswith(("http://", "https://")), request if request != url else None)
+            except (URLError, ValueError):
+                want = (raw, False, None)
+            if discovery._resolve(raw, base, None) != want:
+                differ.append((base, raw))
+    assert differ == []
