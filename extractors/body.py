@@ -122,8 +122,9 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
     _make_absolute(element, url)
     _drop_metadata_tables(element)
     if method == "trafilatura":
-        _drop_boilerplate(element)
-        _cut_after_end_marker(element)
+        texts: dict = {}  # block -> (clean text, letters), shared by the two passes
+        _drop_boilerplate(element, texts)
+        _cut_after_end_marker(element, texts)
     _trim_edges(element, title)
     lines = text_lines(element)
     html = etree.tostring(element, encoding="unicode", method="html")
@@ -299,19 +300,43 @@ def _urljoin(base: str, href: str) -> str | None:
         return None
 
 
+LEAF_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "blockquote", "pre")
+INNER_BLOCK_TAGS = ("p", "li", "td", "table", "ul", "ol")  # a block holding one of these is not a leaf
+
+
 def _leaf_blocks(el: HtmlElement) -> list[HtmlElement]:
-    """Block elements with text of their own and no block children, in document order."""
-    out = []
-    for child in el.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "blockquote", "pre"):
-        if not any(isinstance(c.tag, str) and c.tag in ("p", "li", "td", "table", "ul", "ol") for c in child.iterdescendants()):
-            out.append(child)
-    return out
+    """Block elements with text of their own and no block children, in document order.
+
+    The elements above an inner block are marked once, walking up until an element already marked
+    (a walk of every block's descendants cost two and a half times as much)."""
+    holders = set()
+    for inner in el.iter(*INNER_BLOCK_TAGS):
+        for above in inner.iterancestors():
+            if above in holders:
+                break
+            holders.add(above)
+    return [block for block in el.iter(*LEAF_TAGS) if block not in holders]
 
 
-def _block_stats(block) -> tuple[str, int, int]:
+def _text_of(block, texts: dict) -> tuple[str, int]:
+    """(clean text, letters) of a block, kept in ``texts`` until a block below it is dropped."""
+    hit = texts.get(block)
+    if hit is None:
+        text = clean_text(block.text_content())
+        hit = texts[block] = (text, sum(map(str.isalnum, text)))
+    return hit
+
+
+def _drop_block(block, texts: dict) -> None:
+    """_drop, forgetting the texts of the blocks around it (nested blocks: a <blockquote> holding an <h3>)."""
+    for above in block.iterancestors():
+        texts.pop(above, None)
+    _drop(block)
+
+
+def _block_stats(block, texts: dict) -> tuple[str, int, int]:
     """(text, letters, letters inside links that are not attachments) of a block."""
-    text = clean_text(block.text_content())
-    letters = sum(map(str.isalnum, text))
+    text, letters = _text_of(block, texts)
     linked = 0
     for a in block.iter("a"):
         href = a.get("href") or ""
@@ -320,11 +345,12 @@ def _block_stats(block) -> tuple[str, int, int]:
     return text, letters, min(linked, letters)
 
 
-def _block_score(text: str, letters: int, linked: int) -> float:
-    """Positive for prose, negative for page chrome and link lists (for the best-span search)."""
+def _block_score(text: str, letters: int, linked: int, footer: bool | None = None) -> float:
+    """Positive for prose, negative for page chrome and link lists (for the best-span search);
+    ``footer``: whether a text under 200 characters has footer words, when already known."""
     if not letters:
         return 0.0
-    if len(text) < 200 and FOOTER_RE.search(text):
+    if footer if footer is not None else len(text) < 200 and FOOTER_RE.search(text):
         return -30.0
     if linked >= letters * 0.5:
         return -(5.0 + linked * 0.5)
@@ -333,7 +359,7 @@ def _block_score(text: str, letters: int, linked: int) -> float:
     return float(letters - linked)
 
 
-def _drop_boilerplate(el: HtmlElement) -> None:
+def _drop_boilerplate(el: HtmlElement, texts: dict) -> None:
     """Drop navigation-like blocks, then keep the best-scoring run of consecutive blocks.
 
     A block is navigation when it is mostly link text without sentence punctuation, or has no
@@ -345,12 +371,13 @@ def _drop_boilerplate(el: HtmlElement) -> None:
         if block.getparent() is None:
             continue
         has_img = _has_img(block)
-        text, letters, linked = _block_stats(block)
-        if not has_img and (not letters or len(text) < 120 and FOOTER_RE.search(text)
+        text, letters, linked = _block_stats(block, texts)
+        footer = len(text) < 200 and bool(FOOTER_RE.search(text))
+        if not has_img and (not letters or len(text) < 120 and footer
                             or linked >= letters * 0.5 and not SENTENCE_RE.search(text)):
-            _drop(block)
+            _drop_block(block, texts)
             continue
-        kept.append((block, has_img and not letters, _block_score(text, letters, linked)))
+        kept.append((block, has_img and not letters, _block_score(text, letters, linked, footer)))
     if len(kept) < 3:
         return
     best, best_span = float("-inf"), (0, len(kept) - 1)
@@ -364,7 +391,7 @@ def _drop_boilerplate(el: HtmlElement) -> None:
     first, last = best_span
     for i, (block, bare_img, _) in enumerate(kept):
         if (i < first or i > last) and (not bare_img or block.xpath(".//a//img")):
-            _drop(block)
+            _drop_block(block, texts)
 
 
 def _is_meta_line(text: str, title: str | None) -> bool:
@@ -381,14 +408,13 @@ def _is_meta_line(text: str, title: str | None) -> bool:
     return bool(labels) and len(text) < 120 and len(labels) * 25 >= len(text) * 0.3
 
 
-def _cut_after_end_marker(el: HtmlElement) -> None:
+def _cut_after_end_marker(el: HtmlElement, texts: dict) -> None:
     """Cut the tail that follows the article's end: 相关报道：, 【打印】, 发表评论, 上一篇 ... (news-page convention).
 
     Only past the first third of the body's letters, so a page that opens with such a line keeps its text.
     """
     blocks = _leaf_blocks(el)
-    stats = [(clean_text(b.text_content()), 0) for b in blocks]
-    stats = [(text, sum(map(str.isalnum, text))) for text, _ in stats]
+    stats = [_text_of(b, texts) for b in blocks]
     total = sum(letters for _, letters in stats)
     seen = 0
     for i, (text, letters) in enumerate(stats):
