@@ -18,6 +18,8 @@ from .urls import URLError, canonical_and_request, canonicalize
 
 _LATIN_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if p.isascii())
 _CJK_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if not p.isascii())  # no case to fold
+# a piece of each CJK phrase (any page that holds the phrase holds the piece)
+_CJK_KEYS = ("不存在", "找", "删", "您访问")
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
 
@@ -101,6 +103,18 @@ def analyze(resp: Response, via: str, significant=None) -> Analysis:
 def _may_say_not_found(text: str) -> bool:
     """Cheap test before the soft-404 check: the page's text holds a not-found phrase somewhere, or
     character references that could spell one (most pages have neither; their check is skipped)."""
+    if not any(k in text for k in _CJK_KEYS):
+        # the ASCII letters of the page, lower-cased: a short bytes copy, where "&#", "404" and the "not"
+        # of every Latin phrase stay whole (only n/N, o/O, t/T lower to n, o, t; the letters the
+        # dropped characters separated may join, which only sends more pages to the full test)
+        ascii = text.encode("ascii", "ignore").lower()
+        if b"&#" not in ascii and b"404" not in ascii and b"not" not in ascii:
+            return False
+    return _says_not_found(text)
+
+
+def _says_not_found(text: str) -> bool:
+    """The test itself: a character reference, a CJK phrase, or a Latin one in any case."""
     if "&#" in text or any(p in text for p in _CJK_NOT_FOUND):
         return True
     low = text.lower()
