@@ -14,6 +14,7 @@ from .frontier import Claim, now
 
 MAX_REDIRECT_HOPS = 20
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) without an encoder a call
 
 
 _PAGE_COLUMNS = (
@@ -78,8 +79,8 @@ def store_page(
     warc = warc or (None, None, None)
     values = (
         claim.site_code, claim.url, resp.url, redirect or claim.url,
-        json.dumps(chain, ensure_ascii=False) if chain else "[]", result.location, resp.status,
-        json.dumps(resp.headers, ensure_ascii=False), resp.header("Content-Type"), result.declared_encoding,
+        _to_json(chain) if chain else "[]", result.location, resp.status,
+        _to_json(resp.headers), resp.header("Content-Type"), result.declared_encoding,
         result.detected_encoding, result.kind, resp.body, len(resp.body), result.sha256, int(resp.truncated),
         "; ".join(errors) or None, int(result.soft_404), resp.header("ETag"), resp.header("Last-Modified"),
         warc[0], warc[1], warc[2], claim.depth, claim.referrer, run_id, int(resp.elapsed * 1000), stamp,

@@ -24,3 +24,14 @@ def test_not_found_prefilter_agrees_with_the_full_test():
         assert analysis._may_say_not_found(text) == full, text
         hits += full
     assert 0 < hits < len(texts)
+
+
+def test_page_row_json_is_json_dumps():
+    """The page row's headers and redirect chain are written as json.dumps(..., ensure_ascii=False) writes them."""
+    import json
+
+    from site_inventory import crawl_store
+
+    for value in ([("Content-Type", "text/html; charset=utf-8"), ("X-站点", "青溪县\u2028\"q\"\\"), ("Empty", "")],
+                  [["http://a.example.gov.cn/", 301], ["http://a.example.gov.cn/新", None]], [], [1.5, float("nan")]):
+        assert crawl_store._to_json(value) == json.dumps(value, ensure_ascii=False)
