@@ -224,10 +224,7 @@ def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
             el.tag = TRAF_TAGS[el.tag]
         if el.tag == "a":
             el.set("href", el.attrib.pop("target", "") or el.get("href", ""))
-        attrs = KEEP_ATTRS.get(el.tag, ())
-        for key in list(el.attrib):
-            if key not in attrs:
-                del el.attrib[key]
+    # _simplify keeps only KEEP_ATTRS
     return _simplify(parse_fragment(etree.tostring(body, encoding="unicode")), copy_first=False)
 
 
