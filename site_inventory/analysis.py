@@ -6,6 +6,7 @@ only has to store the result.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from . import attachments, discovery
@@ -20,6 +21,7 @@ _LATIN_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if p.isascii())
 _CJK_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if not p.isascii())  # no case to fold
 # a piece of each CJK phrase (any page that holds the phrase holds the piece)
 _CJK_KEYS = ("不存在", "找", "删", "您访问")
+_XML_DECL = re.compile(rb"[ \t\n\r\x0b\x0c]*<\?xml")  # body.lstrip()[:5] == b"<?xml", without a copy of the body
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
 
@@ -80,7 +82,7 @@ def analyze(resp: Response, via: str, significant=None) -> Analysis:
         return out
     if ctype and not ctype.startswith(TEXT_TYPES) and not ctype.endswith(("+xml", "/xml")):
         return out
-    if ("xml" in ctype or body.lstrip()[:5] == b"<?xml") and discovery.looks_like_feed(ctype, body):
+    if ("xml" in ctype or _XML_DECL.match(body)) and discovery.looks_like_feed(ctype, body):
         entries = discovery.feed_entries(body, resp.url, significant)
         if entries:
             out.kind = "feed"

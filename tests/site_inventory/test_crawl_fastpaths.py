@@ -7,8 +7,8 @@ from site_inventory import analysis
 from site_inventory.synthetic_site import SyntheticSite
 
 _PIECES = ["页面", "不存在", "找", "到", "已被删除", "您访问的页面", "存在", "N", "o", "T", "not", "NOT FOUND",
-           "Not Found", "page", "does", " ", "exist", "EXİST", "K", "İ", "&#", "&#39;", "4", "40", "404", "<p>", "中文",
-           "无法", "信息", "文章", "删除", "\u00a0", "ﬁ"]
+           "Not Found", "page", "does", " ", "exist", "EXİST", "K", "İ", "&#", "&#39;", "4", "40", "404", "<p>",
+           "中文", "无法", "信息", "文章", "删除", "\u00a0", "ﬁ"]
 
 
 def test_not_found_prefilter_agrees_with_the_full_test():
@@ -35,3 +35,17 @@ def test_page_row_json_is_json_dumps():
     for value in ([("Content-Type", "text/html; charset=utf-8"), ("X-站点", "青溪县\u2028\"q\"\\"), ("Empty", "")],
                   [["http://a.example.gov.cn/", 301], ["http://a.example.gov.cn/新", None]], [], [1.5, float("nan")]):
         assert crawl_store._to_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_xml_declaration_test_is_lstrip_test():
+    """_XML_DECL.match(body) answers body.lstrip()[:5] == b"<?xml" (ASCII whitespace only) for mixes of pieces."""
+    rng = random.Random(3)
+    pieces = [b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\xa0", b"\x00", b"<?xml", b"<?XML", b"<",
+              b"?xml", b"x"]
+    answers = set()
+    for _ in range(20000):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        expected = body.lstrip()[:5] == b"<?xml"
+        assert bool(analysis._XML_DECL.match(body)) == expected, body
+        answers.add(expected)
+    assert answers == {True, False}
