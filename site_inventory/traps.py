@@ -36,8 +36,8 @@ class TrapLimits:
 def repeating_path(path: str, max_repeats: int) -> bool:
     """/a/b/a/b/a/ or /x/x/x/: a relative link that keeps nesting into itself."""
     segments = [s for s in path.split("/") if s]
-    if not segments:
-        return False
+    if len(set(segments)) == len(segments):
+        return False   # no segment repeats: neither test below can hold (the common case, checked cheaply)
     if Counter(segments).most_common(1)[0][1] >= max_repeats:
         return True
     for size in range(2, len(segments) // 2 + 1):
@@ -52,10 +52,14 @@ def calendar_params(query: str) -> list[tuple[str, str]]:
 
 def out_of_range_date(url: str, today: date | None = None) -> bool:
     """A calendar URL whose year lies before 1990 or after next year: nothing was published then."""
-    parts = urlsplit(url)
+    return _out_of_range(urlsplit(url), today)
+
+
+def _out_of_range(parts, today: date | None = None) -> bool:
+    """out_of_range_date on a URL already split (static_reason splits each URL once)."""
     last = (today or date.today()).year + 1
     years = []
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+    for key, value in (parse_qsl(parts.query, keep_blank_values=True) if parts.query else ()):
         m = _DATE_VALUE.match(value.strip()) if key.lower() in DATE_PARAMS else None
         if m:
             years.append(int(m.group(1)))
@@ -69,12 +73,13 @@ def static_reason(url: str, depth: int, limits: TrapLimits) -> str | None:
     """The trap a URL falls into by its shape alone, or None."""
     if len(url) > limits.max_url_length:
         return "url-too-long"
-    path = urlsplit(url).path
+    parts = urlsplit(url)
+    path = parts.path
     if path.count("/") > limits.max_segments:
         return "path-too-deep"
     if repeating_path(path, limits.max_repeats):
         return "repeating-path"
-    if out_of_range_date(url):
+    if _out_of_range(parts):
         return "calendar-out-of-range"
     if depth > limits.max_depth:
         return "max-depth"

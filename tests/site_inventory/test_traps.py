@@ -38,3 +38,21 @@ def test_helpers():
     assert repeating_path("/a/b/c/a/b/c/a/b/c/", 3)
     assert not repeating_path("/xxgk/xxgk/index.html", 3)
     assert not out_of_range_date("http://h/a?d=1234")  # not a date parameter
+
+
+def _repeating_by_definition(path, max_repeats):
+    """The two rules of repeating_path spelled out without its distinct-segments shortcut."""
+    segments = [s for s in path.split("/") if s]
+    if any(segments.count(s) >= max_repeats for s in segments):
+        return True
+    return any(segments[-k:] == segments[-2 * k:-k] == segments[-3 * k:-2 * k] for k in range(2, len(segments) // 2 + 1))
+
+
+def test_repeating_path_shortcut_agrees_with_the_definition():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(20000):
+        path = "/" + "/".join(rng.choice("abcdefgh") for _ in range(rng.randint(0, 10)))
+        for max_repeats in (2, 3):
+            assert repeating_path(path, max_repeats) == _repeating_by_definition(path, max_repeats), path
