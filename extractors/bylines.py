@@ -91,10 +91,17 @@ def slash_byline(lines: list[str]) -> str | None:
     return None
 
 
+def _may_name_poster(line: str) -> bool:
+    """A cheap test that the line holds a word BLOG_RE needs (由 / 发表于 / 发布于 / posted), before the regex."""
+    return "由" in line or "发表于" in line or "发布于" in line or "posted" in line.lower()
+
+
 def blog_poster(lines: list[str]) -> str | None:
     """The poster of a blog entry: 张三 发表于 2005-9-15, 由张三张贴 @ ..., else the blog's owner named
     in its profile box (a name line, then [作者简介])."""
     for line in lines:
+        if not _may_name_poster(line):
+            continue
         m = BLOG_RE.search(line)
         if m:
             return (m.group("a") or m.group("b")).strip()

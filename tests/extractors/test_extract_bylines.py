@@ -56,3 +56,18 @@ def test_a_blog_owner_named_in_the_profile_box_of_the_sidebar():
     essay = NEWS_BODY + ["作者简介：城南师范学院教授，长期研究农业经济。"]
     r = extract_page(news_page(header="2024-05-06", body_paragraphs=essay), URL)
     assert r.author is None  # an essay's closing 作者简介 line names no owner above it
+
+
+def test_poster_prefilter_never_hides_a_poster_line():
+    """Every line the poster regex matches passes the cheap word test that runs before it."""
+    import random
+
+    from extractors.bylines import BLOG_RE, _may_name_poster
+
+    rng = random.Random(3)
+    pieces = ["由", "张三", "张贴", "发表", "发布", "于", "@", " ", "2005-9-15", "posted", "POSTED", "Posted on",
+              "at", "bob_smith", "发表于", "发布于", "记者", "x"]
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        if BLOG_RE.search(line):
+            assert _may_name_poster(line), line
