@@ -238,8 +238,7 @@ def _start_staging(demo: Demo, folder: Path):
     try:
         return demo.services.enter_context(stage(demo.workspace, folder)), None
     except StagingError as exc:
-        return None, (f"redirects not verified: {exc}; then govmigrate -w {demo.directory} redirects stage "
-                      f"-o {folder / 'staging'} --verify")
+        return None, f"redirects not verified: {exc}; run the demo again to verify them in nginx"
 
 
 def _verify_on_staging(demo: Demo, staging: str) -> str:

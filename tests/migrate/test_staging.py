@@ -90,3 +90,18 @@ def test_cli_stage_serves_until_terminated(county, tmp_path):
     while listening(port) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not listening(port)
+
+
+def test_without_nginx_stage_says_so_and_writes_nothing(county, tmp_path, monkeypatch):
+    """A machine without nginx: a clear error, exit code 1, no config exported, no staging address kept."""
+    import migrate.staging
+
+    ws, _ = county
+    with open_workspace(ws.path) as now:
+        before = now.config["redirects"].get("staging")
+    monkeypatch.setattr(migrate.staging, "nginx_binary", lambda: None)
+    result = CliRunner().invoke(cli, ["-w", str(ws.path), "redirects", "stage", "-o", str(tmp_path / "stg")])
+    assert result.exit_code == 1 and "nginx is not installed (apt-get install nginx)" in result.output
+    assert not (tmp_path / "stg").exists()
+    with open_workspace(ws.path) as again:
+        assert again.config["redirects"].get("staging") == before
