@@ -10,9 +10,10 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
-    packages=["site_inventory", "extractors", "mappings", "migrate", "migrate.cli"],
+    packages=["site_inventory", "site_inventory.crawl", "site_inventory.audit", "site_inventory.sample",
+              "extractors", "mappings", "migrate", "migrate.export", "migrate.redirects", "migrate.cli"],
     package_data={"mappings": ["data/*.yaml"], "migrate": ["schemas/*.json", "templates/*"],
-                  "site_inventory": ["data/*.json"]},
+                  "site_inventory.audit": ["data/*.json"]},
     install_requires=[
         "click>=8.1",
         "requests>=2.28",

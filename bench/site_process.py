@@ -12,8 +12,8 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 
-from site_inventory.demo_server import CountyServer
-from site_inventory.synthetic_site import SyntheticSite
+from site_inventory.sample.server import CountyServer
+from site_inventory.sample.synthetic import SyntheticSite
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Page -> record: body, title, dates, source, 文号, 索引号, breadcrumb, attachments.
 
 ``extract_page(data, url)`` is the one entry point: it never raises on bad input; a page that
-cannot be read becomes a Record whose page_type and warnings say why.
+cannot be read becomes a Record whose page_type and warnings say why. May import
+``site_inventory`` only.
 """
 from __future__ import annotations
 

@@ -21,18 +21,18 @@ from mappings.check import check
 from mappings.report import coverage, format_coverage
 from mappings.suggest import suggest
 from site_inventory import resolve
-from site_inventory.audit import audit
-from site_inventory.audit_report import default_path, write
-from site_inventory.audit_rules import VERDICT_LABELS
-from site_inventory.crawler import crawl, crawl_report
-from site_inventory.demo_server import CountyServer
+from site_inventory.audit.run import audit
+from site_inventory.audit.formats import default_path, write
+from site_inventory.audit.rules import VERDICT_LABELS
+from site_inventory.crawl import crawl, crawl_report
+from site_inventory.sample.server import CountyServer
 from site_inventory.inventory import import_inventory, list_sites
-from site_inventory.link_check import check_links
-from site_inventory.sample_county import PLANNER_COLUMN_KINDS, SampleCounty, generate, write_inventory_csv, write_manifest
+from site_inventory.audit.link_check import check_links
+from site_inventory.sample.county import PLANNER_COLUMN_KINDS, SampleCounty, generate, write_inventory_csv, write_manifest
 from site_inventory.workspace import Workspace, init_workspace
-from migrate.export import export
-from migrate.package import verify
-from migrate.preview import PreviewServer, preview
+from migrate.export.run import export
+from migrate.export.package import verify
+from migrate.export.preview import PreviewServer, preview
 
 DEFAULT_DIR = "govmigrate-demo"
 MARKER = ".govmigrate-demo"  # marks a folder the demo made, so a re-run may replace it
@@ -212,9 +212,9 @@ def step_preview(demo: Demo) -> list[str]:
 
 def step_redirects(demo: Demo) -> list[str]:
     """Plan a decision for every old URL, lint it, write the nginx config and the planners' CSV."""
-    from migrate.redirect_export import export_redirects
-    from migrate.redirect_lint import lint
-    from migrate.redirects import plan
+    from migrate.redirects.export import export_redirects
+    from migrate.redirects.lint import lint
+    from migrate.redirects.plan import plan
 
     sites = plan(demo.workspace)
     checked = lint(demo.workspace)
@@ -233,7 +233,7 @@ def step_redirects(demo: Demo) -> list[str]:
 
 def _start_staging(demo: Demo, folder: Path):
     """The exported config in a real nginx on loopback for the rest of the demo: (staging, None) or (None, why not)."""
-    from migrate.staging import StagingError, stage
+    from migrate.redirects.staging import StagingError, stage
 
     try:
         return demo.services.enter_context(stage(demo.workspace, folder)), None
@@ -243,8 +243,8 @@ def _start_staging(demo: Demo, folder: Path):
 
 def _verify_on_staging(demo: Demo, staging: str) -> str:
     """Ask the staging nginx every old URL; the preview stands in for the parent platform's host."""
-    from migrate.redirects import RedirectError
-    from migrate.verify import VerifyUnreachable, verify
+    from migrate.redirects.plan import RedirectError
+    from migrate.redirects.verify import VerifyUnreachable, verify
 
     if demo.preview_server:
         platform = urlsplit(demo.workspace.config["platform"]["base_url"]).hostname

@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from .idmap import now
-from .notice import generate, recorded_notice
-from .redirect_lint import lint
-from .redirects import RedirectError, plan, site_contexts
-from .verify import VerifyUnreachable, verify
+from .export.idmap import now
+from .redirects.notice import generate, recorded_notice
+from .redirects.lint import lint
+from .redirects.plan import RedirectError, plan, site_contexts
+from .redirects.verify import VerifyUnreachable, verify
 
 AUTOMATED = ("final_crawl", "warc_archive", "export_complete", "mapping_check", "redirect_lint", "redirect_verify",
              "closure_notice")
@@ -142,7 +142,7 @@ class _Checklist:
 
     def final_crawl(self):
         if self.yes:
-            from site_inventory.crawler import crawl
+            from site_inventory.crawl import crawl
 
             crawl(self.ws, [self.site.code], refresh=True, progress=self.progress)
         row = self.db.execute("SELECT id, status, requests, fetched, changed, failed, finished_at FROM crawl_runs "
@@ -171,7 +171,7 @@ class _Checklist:
         return "ok", detail
 
     def export_complete(self):
-        from .status import status
+        from .export.status import status
 
         counts = status(self.ws, [self.site.code])[0]
         detail = (f"{counts.exported} exported, {counts.needs_update} need update, {counts.new} new, "

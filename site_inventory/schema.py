@@ -318,7 +318,7 @@ def _v6_redirects() -> str:
             id INTEGER PRIMARY KEY,
             site_code TEXT NOT NULL,
             old_url TEXT NOT NULL,           -- canonical, on the site's main host (aliases folded in)
-            match_key TEXT,                  -- what the web server matches (migrate.matchkeys); NULL: cannot
+            match_key TEXT,                  -- what the web server matches (migrate.redirects.matchkeys); NULL: cannot
             key_problem TEXT,                -- why the old URL cannot be matched safely, if so
             status INTEGER NOT NULL,         -- 301/410
             target TEXT,                     -- 301: the new URL

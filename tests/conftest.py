@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from site_inventory.demo_server import CountyServer
-from site_inventory.sample_county import generate
+from site_inventory.sample.server import CountyServer
+from site_inventory.sample.county import generate
 
 
 @pytest.fixture(scope="session")
 def sample_county():
-    """The sample county generated with the default seed and as_of (see site_inventory.sample_county)."""
+    """The sample county generated with the default seed and as_of (see site_inventory.sample.county)."""
     return generate()
 
 

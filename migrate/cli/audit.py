@@ -1,12 +1,13 @@
-"""``govmigrate audit``: the inspection report planners decide from (site_inventory.audit)."""
+"""``govmigrate audit``: the inspection report planners decide from (site_inventory.audit.run)."""
 from __future__ import annotations
 
 import click
 
-from site_inventory.audit import AuditError, audit
-from site_inventory.audit_report import FORMATS, ReportError, default_path, write
-from site_inventory.audit_rules import VERDICT_LABELS, AuditConfigError
-from site_inventory.link_check import SCOPES, check_links
+from site_inventory.audit.run import AuditError, audit
+from site_inventory.audit.formats import FORMATS, default_path, write
+from site_inventory.audit.report import ReportError
+from site_inventory.audit.rules import VERDICT_LABELS, AuditConfigError
+from site_inventory.audit.link_check import SCOPES, check_links
 
 from . import cli, echo_json, pass_workspace, progress_enabled
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from site_inventory.crawler import CrawlError, crawl, crawl_report
+from site_inventory.crawl import CrawlError, crawl, crawl_report
 
 from . import FAILED_CHECKS, cli, echo_json, pass_workspace, progress_enabled
 

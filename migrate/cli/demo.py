@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from site_inventory.demo_server import serve as serve_county
+from site_inventory.sample.server import serve as serve_county
 
 from migrate.demo import DEFAULT_DIR, DEFAULT_SEED, DemoError, run_demo
 

@@ -6,13 +6,13 @@ import time
 
 import click
 
-from migrate.export import ExportError, export, rollback
-from migrate.newurls import URLTemplateError
-from migrate.package import PackageError
-from migrate.preview import PreviewError, PreviewServer, preview
-from migrate.receipts import ReceiptError, receipts_import
-from migrate.status import status
-from migrate.filenames import UnsafePathError
+from migrate.export.run import ExportError, export, rollback
+from migrate.export.newurls import URLTemplateError
+from migrate.export.package import PackageError
+from migrate.export.preview import PreviewError, PreviewServer, preview
+from migrate.export.receipts import ReceiptError, receipts_import
+from migrate.export.status import status
+from migrate.export.filenames import UnsafePathError
 from mappings.target_tree import TreeError
 
 from . import call_with_usage_errors, FAILED_CHECKS, USAGE, cli, echo_json, pass_workspace, progress_enabled

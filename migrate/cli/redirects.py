@@ -7,15 +7,15 @@ import threading
 
 import click
 
-from migrate.accesslog import LogError, import_logs, unseen
-from migrate.newurls import URLTemplateError
-from migrate.notice import NoticeError
-from migrate.redirect_export import FORMATS, RedirectExportError, export_redirects
-from migrate.redirect_lint import lint
-from migrate.redirect_overrides import import_overrides
-from migrate.redirects import RedirectError, plan
-from migrate.staging import StagingError, stage
-from migrate.verify import VerifyUnreachable, verify
+from migrate.redirects.accesslog import LogError, import_logs, unseen
+from migrate.export.newurls import URLTemplateError
+from migrate.redirects.notice import NoticeError
+from migrate.redirects.export import FORMATS, RedirectExportError, export_redirects
+from migrate.redirects.lint import lint
+from migrate.redirects.overrides import import_overrides
+from migrate.redirects.plan import RedirectError, plan
+from migrate.redirects.staging import StagingError, stage
+from migrate.redirects.verify import VerifyUnreachable, verify
 
 from . import call_with_usage_errors, FAILED_CHECKS, SERVER_UNREACHABLE, USAGE, cli, echo_json, pass_workspace, progress_enabled
 

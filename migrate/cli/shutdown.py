@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from migrate.redirects import RedirectError
+from migrate.redirects.plan import RedirectError
 from migrate.shutdown import shutdown
 
 from . import FAILED_CHECKS, SERVER_UNREACHABLE, USAGE, cli, echo_json, pass_workspace, progress_enabled

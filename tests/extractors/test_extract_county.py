@@ -60,11 +60,11 @@ def test_charset_mismatches_are_read_and_warned(sample_county):
 @pytest.fixture(scope="module")
 def county_workspace(tmp_path_factory, sample_county):
     """The county crawled for real from a loopback server and extracted with two processes."""
-    from site_inventory.demo_server import CountyServer
-    from site_inventory.crawler import crawl
+    from site_inventory.sample.server import CountyServer
+    from site_inventory.crawl import crawl
     from site_inventory.inventory import import_inventory
     from site_inventory.resolve import parse_rule, save_rules
-    from site_inventory.sample_county import write_inventory_csv
+    from site_inventory.sample.county import write_inventory_csv
     from site_inventory.workspace import init_workspace
 
     from extractors.runner import extract

@@ -4,10 +4,10 @@ a real extraction. Only tests and the bench read the manifest's true target colu
 from __future__ import annotations
 
 from extractors.runner import extract
-from site_inventory.crawler import crawl
+from site_inventory.crawl import crawl
 from site_inventory.inventory import import_inventory
 from site_inventory.resolve import parse_rule, save_rules
-from site_inventory.sample_county import write_inventory_csv
+from site_inventory.sample.county import write_inventory_csv
 from site_inventory.workspace import init_workspace
 
 

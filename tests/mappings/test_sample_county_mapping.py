@@ -15,7 +15,7 @@ from mappings.check import check
 from mappings.report import coverage
 from mappings.rules import import_rules, load_rules
 from mappings.suggest import suggest
-from site_inventory.demo_server import CountyServer
+from site_inventory.sample.server import CountyServer
 from site_inventory.workspace import open_workspace
 
 DATA = Path(__file__).parent / "data"

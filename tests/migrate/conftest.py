@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.export import export
-from migrate.preview import PreviewServer, preview
-from migrate.redirects import plan
+from migrate.export.run import export
+from migrate.export.preview import PreviewServer, preview
+from migrate.redirects.plan import plan
 from site_inventory import resolve
-from site_inventory.demo_server import CountyServer
+from site_inventory.sample.server import CountyServer
 
 import county_pipeline
 

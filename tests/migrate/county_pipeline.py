@@ -10,7 +10,7 @@ from pathlib import Path
 
 from site_inventory import resolve
 from site_inventory.inventory import import_inventory
-from site_inventory.sample_county import write_inventory_csv
+from site_inventory.sample.county import write_inventory_csv
 from site_inventory.workspace import init_workspace, open_workspace
 
 BASE_URL = "http://www.qingxi.example.gov.cn"
@@ -27,7 +27,7 @@ def build(folder: Path, county, server) -> Path:
     from extractors.runner import extract
     from mappings.apply import apply
     from mappings.suggest import suggest
-    from site_inventory.crawler import crawl
+    from site_inventory.crawl import crawl
 
     ws = init_workspace(folder, "青溪县人民政府", BASE_URL)
     point_at(ws, server)

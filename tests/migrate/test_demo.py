@@ -9,11 +9,11 @@ import requests
 from click.testing import CliRunner
 
 from migrate.cli import cli
-from migrate.staging import nginx_binary
+from migrate.redirects.staging import nginx_binary
 from migrate.demo import MARKER, STEPS, DemoError, Step, run_demo, step_county, step_workspace
 from site_inventory.inventory import list_sites
 from site_inventory.resolve import load_rules
-from site_inventory.sample_county import inventory_rows
+from site_inventory.sample.county import inventory_rows
 from site_inventory.workspace import open_workspace
 
 

@@ -12,7 +12,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from migrate.staging import free_port, nginx_binary, staging_nginx, wait_until_listening  # noqa: F401  (free_port: for the tests)
+from migrate.redirects.staging import free_port, nginx_binary, staging_nginx, wait_until_listening  # noqa: F401  (free_port: for the tests)
 
 OPENSSL = shutil.which("openssl")
 NGINX = nginx_binary()
@@ -27,7 +27,7 @@ def running_nginx(include: Path, run_dir: Path, port: int):
 @contextlib.contextmanager
 def running_apache(include: Path, run_dir: Path, port: int, tls_port: int | None = None):
     """Apache httpd serving ``include`` on 127.0.0.1:port (and https on tls_port); ``apache2 -t`` first."""
-    from migrate.apache import standalone_conf
+    from migrate.redirects.apache import standalone_conf
 
     run_dir.mkdir(parents=True, exist_ok=True)
     run_dir.chmod(0o755)
