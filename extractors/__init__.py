@@ -18,20 +18,27 @@ from .govmeta import clean_value, json_ld, labelled, meta_fields, meta_tags
 from .language import declared_language, detect_language
 from .metadata import (UPDATE_ONLY, Zones, author_value, best_labelled, doc_number_value, locate_body, published_date,
                        source_value)
-from .page_types import classify, signals
+from .page_types import REDIRECT_STATUSES, classify, signals
 from .parse import Page, load_page
 from .record import FIELDS, PAGE_TYPES, Record
 from .titles import find_title, headings, title_tag
 
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 XML_LIST_RE = re.compile(rb"<(?:urlset|sitemapindex|rss|feed|rdf:RDF)[\s>]")
 
 __all__ = ["EXTRACTOR_VERSION", "FIELDS", "PAGE_TYPES", "Record", "extract_page"]
 
 
 def extract_page(data: bytes, url: str, *, content_type: str | None = None, http_charset: str | None = None,
-                 encoding: str | None = None, overrides: dict | None = None) -> Record:
-    """Extract one page's Record from its raw bytes (content-encoding already removed)."""
+                 encoding: str | None = None, overrides: dict | None = None, status: int | None = None,
+                 location: str | None = None) -> Record:
+    """Extract one page's Record from its raw bytes (content-encoding already removed).
+
+    A 3xx answer (``status``) is a ``redirect`` record whatever its bytes say: its content is
+    where it leads (``location``), never an item to migrate.
+    """
+    if status in REDIRECT_STATUSES:
+        return redirect_record(url, status, location)
     try:
         page = load_page(data, url, content_type=content_type, http_charset=http_charset, encoding=encoding)
         if page.problem:
@@ -41,6 +48,13 @@ def extract_page(data: bytes, url: str, *, content_type: str | None = None, http
         record = Record(url=url, page_type="error")
         record.warn("markup nested too deeply to extract")
         return record
+
+
+def redirect_record(url: str, status: int, location: str | None) -> Record:
+    """The record of a redirect response: type ``redirect``, with where it leads in its warnings."""
+    record = Record(url=url, page_type="redirect")
+    record.warn(f"HTTP {status} redirect to {location}" if location else f"HTTP {status} redirect without a Location")
+    return record
 
 
 def _unreadable(page: Page, data: bytes | None, content_type: str | None) -> Record:

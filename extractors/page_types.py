@@ -27,6 +27,7 @@ YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SOFT_404_RE = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|您要的)?页面|访问的页面不存在|信息不存在|已被删除|"
                          r"page not found|\b404\b", re.I)
 SEARCH_FORM_RE = re.compile(r"search|sousuo|query|jsearch", re.I)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)  # answers that lead elsewhere: page type redirect
 
 
 @dataclass

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-PAGE_TYPES = ("article", "list", "column_index", "homepage", "search_form", "attachment", "error")
+PAGE_TYPES = ("article", "list", "column_index", "homepage", "search_form", "attachment", "redirect", "error")
 
 
 @dataclass

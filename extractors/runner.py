@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from . import EXTRACTOR_VERSION, extract_page
 from site_inventory.urls import URLError, canonicalize
 
+from .page_types import REDIRECT_STATUSES
 from .record import FIELDS, Record
 
 CHUNK = 40                  # most pages per task
@@ -200,10 +201,13 @@ def _extract_chunk(ids: list[int]) -> list[tuple]:
 
 
 def record_for_page(page: dict, overrides: dict, conn=None) -> Record:
-    """The record of one stored page: HTTP errors and soft 404s become error records."""
+    """The record of one stored page: HTTP errors and soft 404s become error records, 3xx answers
+    redirect records (where they lead is the crawl's final URL)."""
     status = page.get("status")
     body = page.get("body")
     base = page.get("final_url") or page["url"]
+    if status in REDIRECT_STATUSES:
+        return extract_page(b"", page["url"], status=status, location=base if base != page["url"] else None)
     record = extract_page(bytes(body) if body is not None else b"", base, content_type=page.get("content_type"),
                           encoding=overrides.get("encoding"), overrides=overrides)
     record.url = page["url"]

@@ -163,8 +163,8 @@ def coverage_problems(rules: list[Rule], records: list[dict], all_rules: list[Ru
     pages: Counter = Counter()
     rule_index = RuleIndex(rules)
     for record in records:
-        if rule_index.first(as_item(record)):
-            continue
+        if record["page_type"] == "redirect" or rule_index.first(as_item(record)):
+            continue  # a redirect takes the decision of where it leads: no rule needed
         if record["page_type"] not in sc.ITEM_TYPES:
             pages[record["site_code"]] += 1
         elif record["column_path"]:

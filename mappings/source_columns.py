@@ -277,7 +277,7 @@ def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple
         if record["page_type"] in LIST_TYPES:
             path = list_of_url.get(record["url"])
             placements[record["page_id"]] = (path, "list_page") if path else (None, "none")
-        elif record["page_type"] in ("homepage", "error") + MACHINE_KINDS:
+        elif record["page_type"] in ("homepage", "error", "redirect") + MACHINE_KINDS:
             placements[record["page_id"]] = (None, record["page_type"])
         else:
             placements[record["page_id"]] = _item_path(record, names, key_paths, listed_in, by_last_name)

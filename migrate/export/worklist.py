@@ -114,8 +114,8 @@ def _plan_pages(db, plan: Plan) -> None:
         row = {"site_code": code, "page_id": page_id, "source_url": url, "action": action, "page_type": page_type,
                "title": title, "target_id": target_id, "target_path": target_path, "published": published,
                "fingerprint": fp, "status": "skipped", "kind": "page"}
-        if url is None:
-            continue
+        if url is None or page_type == "redirect":
+            continue  # a redirect is no item: its old URL takes the decision of where it led
         if page_type == "attachment":
             if action in ("map", "static"):
                 row.update(kind="attachment", status="pending", standalone=1, role="file")

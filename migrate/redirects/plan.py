@@ -210,16 +210,23 @@ def _names(db, site: SiteContext) -> list[str]:
     return usable_names(seen)
 
 
-_DECIDE_SQL = """
+# a known URL is looked up on both schemes (http:// and https:// of a host are one site: an https
+# site's pages and id map rows are under https:// while its old URLs fold onto the main URL's
+# scheme); on a tie, the row on the main URL's origin (the known URL's own) comes first
+_TWIN_SQL = "CASE WHEN substr(k.url, 1, 7) = 'http://' THEN 'https://' || substr(k.url, 8) " \
+            "ELSE 'http://' || substr(k.url, 9) END"
+_DECIDE_SQL = f"""
 SELECT k.url, k.sources, k.hits, k.note,
        m.item_id, m.kind, m.action, m.status, m.new_url, m.target_path, m.duplicate_of,
        p.status, p.kind, p.final_url, p.warc_file IS NOT NULL OR p.body IS NOT NULL, p.soft_404
 FROM temp.known k
-LEFT JOIN id_map m ON m.rowid = (SELECT rowid FROM id_map WHERE source_url = k.url
+LEFT JOIN id_map m ON m.rowid = (SELECT rowid FROM id_map WHERE source_url IN (k.url, {_TWIN_SQL})
                                  ORDER BY (new_url IS NOT NULL AND status != 'failed') DESC, site_code = :code DESC,
-                                          kind = 'attachment' DESC LIMIT 1)
-LEFT JOIN pages p ON p.id = (SELECT id FROM pages WHERE url = k.url
-                             ORDER BY (status BETWEEN 200 AND 299) DESC, id LIMIT 1)
+                                          kind = 'attachment' DESC,
+                                          substr(source_url, 1, length(:origin)) = :origin DESC LIMIT 1)
+LEFT JOIN pages p ON p.id = (SELECT id FROM pages WHERE url IN (k.url, {_TWIN_SQL})
+                             ORDER BY (status BETWEEN 200 AND 299) DESC,
+                                      substr(url, 1, length(:origin)) = :origin DESC, id LIMIT 1)
 WHERE k.site_code = :code ORDER BY k.url
 """
 
@@ -263,6 +270,10 @@ class Decider:
         if p_status is not None and (p_status >= 400 or soft_404):
             why = "soft 404" if soft_404 else f"HTTP {p_status}"
             return out | self._gone(url, "gone", f"already gone when crawled ({why})", False, None)
+        if p_status is not None and 300 <= p_status < 400 and final_url and final_url != url:
+            # resolved after every URL is decided: it takes the decision of where it led
+            return out | {"status": 410, "kind": "redirect", "reason": f"HTTP {p_status} to {final_url}",
+                          "target": final_url}
         if item_id is not None:
             if m_status == "failed":
                 why, kind = "its export failed (govmigrate status)", "unmigrated"
@@ -271,9 +282,6 @@ class Decider:
             else:
                 why, kind = f"not migrated (mapping: {action})", "unmigrated"
             return out | self._gone(url, kind, why, stored and p_status and 200 <= p_status < 300, target_path)
-        if p_status is not None and 300 <= p_status < 400 and final_url and final_url != url:
-            return out | {"status": 410, "kind": "redirect", "reason": f"HTTP {p_status} to {final_url}",
-                          "target": final_url}
         if p_status is not None and 200 <= p_status < 300:
             return out | self._gone(url, "unmigrated", f"crawled ({p_kind}) but not migrated", stored, None)
         return out | self.fallback(f"not crawled{f' ({note})' if note else ''}: the site's fallback")
@@ -320,7 +328,8 @@ def plan(workspace, codes: Iterable[str] = (), progress: bool = False) -> list[S
         decider = Decider(site, builder, archive, at)
         total = db.execute("SELECT count(*) FROM temp.known WHERE site_code = ?", [site.code]).fetchone()[0]
         batch = []
-        for row in _progress(db.execute(_DECIDE_SQL, {"code": site.code}), progress, site.code, total):
+        known = db.execute(_DECIDE_SQL, {"code": site.code, "origin": site.origin})
+        for row in _progress(known, progress, site.code, total):
             decision = decider.decide(row)
             batch.append([decision[c] for c in PLAN_COLUMNS])
             if len(batch) >= BATCH:
@@ -335,30 +344,39 @@ def plan(workspace, codes: Iterable[str] = (), progress: bool = False) -> list[S
 
 
 def _resolve_redirects(workspace, sites: list[SiteContext], builder: URLBuilder) -> None:
-    """Old URLs that redirected when crawled take the decision of where they led (never a chain)."""
+    """Old URLs that redirected when crawled take the decision of where they led (never a chain):
+    a URL of a site in this plan, of another closing site's stored plan, of a kept site or of the
+    parent platform (301 there, since it stays)."""
     db = workspace.db
     by_code = {s.code: s for s in sites}
     rows = db.execute("SELECT site_code, old_url, target FROM temp.planned WHERE kind = 'redirect'").fetchall()
     others = [s for s in site_contexts(workspace) if s.code not in by_code] if rows else []
+    kept = [site_scope(r) for r in workspace.db.query("SELECT * FROM sites WHERE action = 'keep'")] if rows else []
     for code, url, final in rows:
-        site = by_code[code]
-        owner = next((s for s in [*sites, *others] if s.scope.contains(final)), None)
-        folded = fold_url(owner, final) if owner else None
-        table = "temp.planned" if owner and owner.code in by_code else "main.redirects"
-        hit = db.execute(f"SELECT status, target, kind, item_id, archive_url, suggested_url FROM {table} "
-                         f"WHERE site_code = ? AND old_url = ? AND kind != 'redirect'",
-                         [owner.code, folded]).fetchone() if folded else None
-        if hit:
-            status, target, kind, item_id, archive, suggested = hit
-            update = {"status": status, "target": target, "item_id": item_id, "archive_url": archive,
-                      "suggested_url": suggested, "reason": f"redirected to {final} when crawled: {kind} there"}
-        elif owner is None and builder.local_path(final) is not None:
-            update = {"status": 301, "target": final, "reason": f"redirected to {final} (the parent platform) when crawled"}
-        else:
-            update = {"status": 410, "target": None, "suggested_url": site.home_url,
-                      "reason": f"redirected to {final} when crawled, which has no decision; not followed"}
+        update = _led_to(db, by_code[code], url, final, [*sites, *others], by_code, kept, builder)
         db.execute(f"UPDATE temp.planned SET {', '.join(f'{k} = ?' for k in update)} WHERE site_code = ? AND old_url = ?",
                    [*update.values(), code, url])
+
+
+def _led_to(db, site: SiteContext, url: str, final: str, contexts: list[SiteContext], planned: dict,
+            kept: list, builder: URLBuilder) -> dict:
+    """The decision columns for ``url``, which redirected to ``final`` when crawled."""
+    owner = next((s for s in contexts if s.scope.contains(final)), None)
+    folded = fold_url(owner, final) if owner else None
+    if folded and folded != url:
+        table = "temp.planned" if owner.code in planned else "main.redirects"
+        hit = db.execute(f"SELECT status, target, kind, item_id, archive_url, suggested_url FROM {table} "
+                         f"WHERE site_code = ? AND old_url = ? AND kind != 'redirect'", [owner.code, folded]).fetchone()
+        if hit:
+            status, target, kind, item_id, archive, suggested = hit
+            return {"status": status, "target": target, "item_id": item_id, "archive_url": archive,
+                    "suggested_url": suggested, "reason": f"redirected to {final} when crawled: {kind} there"}
+    if owner is None and (builder.local_path(final) is not None or any(scope.contains(final) for scope in kept)):
+        return {"status": 301, "target": final, "suggested_url": None,
+                "reason": f"redirected to {final} when crawled, which stays (the parent platform or a kept site)"}
+    why = "itself on the other scheme, never crawled" if folded == url else "which has no decision"
+    return {"status": 410, "target": None, "suggested_url": site.home_url,
+            "reason": f"redirected to {final} when crawled, {why}; not followed"}
 
 
 def _fold_case(db, sites: list[SiteContext]) -> None:
