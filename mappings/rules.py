@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from site_inventory.tabular import Sheet, unescape_cell, write_csv, write_xlsx
+
 MATCHES = ("column", "column_prefix", "url_regex", "title_keyword", "page_type")
 ACTIONS = ("map", "drop", "homepage", "static")
 STATUSES = ("suggested", "accepted")
@@ -223,15 +225,13 @@ def write_rules_file(rules: list[Rule], path: str | Path, tree=None) -> Path:
     if suffix in (".yaml", ".yml"):
         data = {"rules": [{k: v for k, v in row.items() if v not in (None, "")} for row in rows]}
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    elif suffix == ".csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(FILE_FIELDS + INFO_FIELDS), lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-        path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
-    elif suffix == ".xlsx":
-        _write_xlsx(rows, path)
+    elif suffix in (".csv", ".xlsx"):
+        header = list(FILE_FIELDS + INFO_FIELDS)
+        cells = [[_xlsx_value(name, row.get(name)) for name in header] for row in rows]
+        if suffix == ".csv":
+            write_csv(path, header, cells)
+        else:
+            write_xlsx(path, [Sheet("mapping_rules", header, cells)])
     else:
         raise RuleError(f"{path}: unknown rules file type {suffix or '(none)'}; use .yaml, .csv or .xlsx")
     return path
@@ -300,7 +300,8 @@ def _csv_rows(path: Path) -> list[tuple[str, dict]]:
         text = raw.decode("gb18030")  # saved by Excel in the local code page
     reader = csv.DictReader(io.StringIO(text, newline=""))
     _check_header(path, reader.fieldnames or [])
-    return [(f"row {number}", row) for number, row in enumerate(reader, 2) if any((v or "").strip() for v in row.values())]
+    return [(f"row {number}", {k: unescape_cell(v) if isinstance(v, str) else v for k, v in row.items()})
+            for number, row in enumerate(reader, 2) if any((v or "").strip() for v in row.values())]
 
 
 def _check_header(path: Path, header: list) -> None:
@@ -313,26 +314,8 @@ def _check_header(path: Path, header: list) -> None:
         raise RuleError(f"{path}: unknown column(s) {', '.join(unknown)} in the header row")
 
 
-def _write_xlsx(rows: list[dict], path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "mapping_rules"
-    header = list(FILE_FIELDS + INFO_FIELDS)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_value(name, row[name]) for name in header])
-    for cell in sheet[1]:
-        cell.number_format = "@"
-    for column_cells in sheet.columns:
-        letter = column_cells[0].column_letter
-        sheet.column_dimensions[letter].width = min(60, max(10, *(len(str(c.value or "")) * 2 for c in column_cells)))
-    workbook.save(path)
-
-
 def _xlsx_value(name: str, value):
-    """Text stays text (site codes must not turn into numbers in Excel)."""
+    """Text stays text (site codes must not turn into numbers in Excel); position and confidence are numbers."""
     if value is None:
         return None
     if name in ("position", "confidence"):

@@ -8,11 +8,12 @@ the fallback answers exactly as planned are left out of the maps to keep them sm
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 from pathlib import Path
 from typing import Iterable
+
+from site_inventory.tabular import write_csv
 
 from .plan import PLAN_COLUMNS, plan_rows, site_contexts
 from .servers import ExportedSite, ExportReport, RedirectExportError, check_config_path
@@ -66,10 +67,7 @@ def write_table(db, codes: list[str], out: Path, fmt: str) -> None:
     rows = plan_rows(db, codes, CSV_COLUMNS)
     try:
         if fmt == "csv":
-            with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(CSV_COLUMNS)
-                writer.writerows(rows)
+            write_csv(tmp, CSV_COLUMNS, rows)
         else:
             with open(tmp, "w", encoding="utf-8") as handle:
                 handle.write("[\n")

@@ -6,11 +6,11 @@ the number in the JSON; ``html`` renders the same numbers as a page. The JSON fo
 """
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..tabular import Sheet, write_csv as write_csv_table, write_xlsx as write_xlsx_book
 from . import rules
 from .run import AuditResult
 
@@ -102,32 +102,13 @@ def write_csv(result: AuditResult, folder: Path) -> Path:
     """One UTF-8-with-BOM CSV per table (Excel opens them in Chinese) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for table in tables(result):
-        with open(folder / f"{table.key}.csv", "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(table.headers)
-            writer.writerows([["" if v is None else v for v in row] for row in table.rows])
+        write_csv_table(folder / f"{table.key}.csv", table.headers, table.rows)
     return folder
 
 
 def write_xlsx(result: AuditResult, path: Path) -> Path:
-    """One sheet per table, numbers kept as numbers, header row frozen and bold."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    book.remove(book.active)
-    for table in tables(result):
-        sheet = book.create_sheet(table.title[:31])
-        sheet.append(table.headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        for i, header in enumerate(table.headers, start=1):
-            sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(10, min(60, 2 * len(header) + 4))
-    book.save(path)
-    return path
+    """One sheet per table, numbers kept as numbers, header row frozen and bold, no cell a formula."""
+    return write_xlsx_book(path, [Sheet(table.title, table.headers, table.rows) for table in tables(result)])
 
 
 def load_schema() -> dict:
