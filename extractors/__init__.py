@@ -23,7 +23,7 @@ from .parse import Page, load_page
 from .record import FIELDS, PAGE_TYPES, Record
 from .titles import find_title, headings, title_tag
 
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 XML_LIST_RE = re.compile(rb"<(?:urlset|sitemapindex|rss|feed|rdf:RDF)[\s>]")
 
 __all__ = ["EXTRACTOR_VERSION", "FIELDS", "PAGE_TYPES", "Record", "extract_page"]

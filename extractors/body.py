@@ -19,6 +19,8 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from site_inventory.urls import unsafe_link_scheme
+
 from .attachments import HINT_RE, file_type
 from .govmeta import LABEL_RE
 from .parse import class_index, clean_text, parse_fragment, parse_html, text_lines
@@ -119,6 +121,7 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
         if element is None:
             warnings.append("trafilatura found no main text; no body")
             return Body(method="none", warnings=warnings)
+    _drop_unsafe_links(element, warnings)
     _make_absolute(element, url)
     _drop_metadata_tables(element)
     if method == "trafilatura":
@@ -271,6 +274,23 @@ def _simplify(el: HtmlElement, copy_first: bool = True) -> HtmlElement:
 def _has_block(el) -> bool:
     return any(isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "ol", "section", "h1", "h2", "h3",
                                                     "h4", "h5", "h6", "blockquote", "dl") for c in el.iter())
+
+
+def _drop_unsafe_links(el: HtmlElement, warnings: list[str]) -> None:
+    """Links a browser would run (javascript:, vbscript:, data:text/html, any scheme but http(s),
+    mailto and tel) removed, each with a warning: defaced sites plant them, and the body is
+    published on the parent platform. A link keeps its text; an image without a source goes."""
+    for node in list(el.iter("a", "img")):
+        attr = "href" if node.tag == "a" else "src"
+        value = node.get(attr)
+        scheme = unsafe_link_scheme(value, image=node.tag == "img") if value else None
+        if scheme is None:
+            continue
+        warnings.append(f"unsafe link removed from the body ({scheme}: in <{node.tag} {attr}>): {value[:80]!r}")
+        if node.tag == "img":
+            _drop(node)
+        else:
+            del node.attrib[attr]
 
 
 def _make_absolute(el: HtmlElement, url: str) -> None:

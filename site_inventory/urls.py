@@ -43,6 +43,11 @@ _PATH_SAFE = _UNRESERVED | frozenset("!$&'()*+,;=:@/")
 _QUERY_SAFE = _UNRESERVED | frozenset("!$'()*+,;:@/?")
 _SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.IGNORECASE)
 _STRIPPED = re.compile(r"[\t\n\r]")
+# Links a page on the parent platform may keep: web pages, mail and phone. Relative links are
+# web links too. data: is kept for images only (an <img> never runs what it holds).
+SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_LINK_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_IMAGE_DATA = re.compile(r"data:\s*image/[a-z0-9.+-]+\s*[;,]", re.IGNORECASE)
 
 
 class URLError(ValueError):
@@ -189,6 +194,25 @@ def _canonical_and_request(text: str, url: str, significant: frozenset | None) -
         return canonical, canonical
     raw_query = _normalize_escapes(parts.query, _QUERY_SAFE | frozenset("=&"))
     return canonical, urlunsplit((scheme, netloc, path, raw_query, ""))
+
+
+def unsafe_link_scheme(value: str, image: bool = False) -> str | None:
+    """The scheme of a link that is not a web, mail or phone link (javascript:, vbscript:,
+    data:text/html ...), lower-cased; None for a link a page may keep (relative ones included).
+
+    Read the way a browser reads an attribute (WHATWG URL): tab, LF and CR anywhere are ignored,
+    and so are leading spaces and control characters; the scheme's case does not matter. So
+    ``" JaVa\tScRiPt:alert(1)"`` is javascript. ``image``: the link is an <img> source, for
+    which a ``data:image/...`` URL is kept.
+    """
+    text = _STRIPPED.sub("", value).lstrip("".join(map(chr, range(0x21))))
+    match = _LINK_SCHEME.match(text)
+    if match is None:
+        return None
+    scheme = match.group(1).lower()
+    if scheme in SAFE_LINK_SCHEMES or image and scheme == "data" and _IMAGE_DATA.match(text):
+        return None
+    return scheme
 
 
 def host_of(url: str) -> str:

@@ -8,17 +8,19 @@ are, and a link into a closing site that leads nowhere (never crawled, failed, 4
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from site_inventory.urls import URLError, canonicalize, site_scope
+from site_inventory.urls import URLError, canonicalize, site_scope, unsafe_link_scheme
 
 LINK_ATTRIBUTES = {"a": "href", "area": "href", "img": "src", "iframe": "src", "embed": "src", "source": "src",
                    "video": "src", "audio": "src", "object": "data"}
 SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:")
+REMOVED_LINK = "unsafe link removed"  # how the extractor's warning about a script-capable link starts
 
 
 @dataclass
@@ -150,6 +152,13 @@ def rewrite_links(body_html: str, base_url: str, resolver: LinkResolver) -> Rewr
     for element in root.iter(*LINK_ATTRIBUTES):
         attribute = LINK_ATTRIBUTES[element.tag]
         raw = (element.get(attribute) or "").strip()
+        unsafe = unsafe_link_scheme(raw, image=element.tag == "img") if raw else None
+        if unsafe:  # a record extracted before links were screened: never into the package
+            del element.attrib[attribute]
+            where = f"({unsafe}: in <{element.tag} {attribute}>)"
+            result.messages.append(("warning", f"{REMOVED_LINK} from the body {where}: {raw[:80]!r}"))
+            changed = True
+            continue
         if not raw or raw.lower().startswith(SKIPPED_SCHEMES):
             continue
         try:
@@ -173,3 +182,14 @@ def rewrite_links(body_html: str, base_url: str, resolver: LinkResolver) -> Rewr
             changed = True
     result.html = _serialize(root) if changed else body_html
     return result
+
+
+def removed_link_messages(warnings_json: str | None) -> list[tuple[str, str]]:
+    """The extractor's warnings about links it removed from a body, as export messages, so the
+    id map's message table lists every script-capable link kept out of the package."""
+    try:
+        warnings = json.loads(warnings_json) if warnings_json else []
+    except json.JSONDecodeError:
+        return []
+    return [("warning", w) for w in warnings if isinstance(w, str) and w.startswith(REMOVED_LINK)] \
+        if isinstance(warnings, list) else []

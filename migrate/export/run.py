@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import idmap, package
 from .attachments import AttachmentError, read_body, sha256_bytes
-from .bodylinks import rewrite_links
+from .bodylinks import removed_link_messages, rewrite_links
 from .filenames import confined
 from .worklist import TABLE, Plan, make_plan
 
@@ -278,7 +278,7 @@ class _SiteExport:
         names = [d[0] for d in cursor.description]
         rec = dict(zip(names, cursor.fetchone()))
         rewritten = rewrite_links(rec.get("body_html") or "", url, self.plan.resolver)
-        messages = list(rewritten.messages)
+        messages = removed_link_messages(rec.get("warnings")) + rewritten.messages
         attachments = []
         for role, text in (("attachment", rec.get("attachments")), ("image", rec.get("images"))):
             for entry in _json_list(text):
