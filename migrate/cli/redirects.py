@@ -156,7 +156,8 @@ def export_command(workspace, codes, fmt, out, listen, pages_root, tls_cert, tls
 @click.option("--against-tls", metavar="ADDR:PORT", help="The same server's https side: every old URL is asked "
               "there over https too, and the certificate must be valid for each old host.")
 @click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
-              help="CA certificates (PEM) to trust for --against-tls, e.g. a staging CA.")
+              help="CA certificates (PEM) to trust for --against-tls and for https targets (default for "
+              "targets: the workspace's crawl.verify_tls), e.g. a staging CA.")
 @click.option("--insecure", is_flag=True, help="With --against-tls: do not check the certificate.")
 @click.option("--json", "json_output", is_flag=True, help="Print the result as JSON.")
 @pass_workspace

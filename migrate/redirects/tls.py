@@ -49,6 +49,22 @@ def client_context(ca_file: str | None = None, insecure: bool = False) -> ssl.SS
     return context
 
 
+def target_context(verify_tls: bool | str = True, ca_file: str | None = None) -> ssl.SSLContext:
+    """The context for fetching redirect targets: ``ca_file``, else the workspace's ``crawl.verify_tls``.
+
+    ``crawl.verify_tls`` is the CA setting the crawl already uses for the same platforms: True
+    (system CAs), a CA bundle path, or False (certificates not checked, e.g. a preview without one).
+    """
+    if ca_file:
+        return client_context(ca_file)
+    if isinstance(verify_tls, str):
+        try:
+            return client_context(verify_tls)
+        except TLSError as exc:
+            raise TLSError(f"crawl.verify_tls: {exc}".replace("--ca-file ", "")) from None
+    return client_context(None, insecure=not verify_tls)
+
+
 class SNIConnection(http.client.HTTPSConnection):
     """HTTPS to a fixed address with another name for SNI and certificate checks (the old site's host)."""
 
@@ -65,4 +81,4 @@ class SNIConnection(http.client.HTTPSConnection):
             raise
 
 
-__all__ = ["TLSError", "TLSOptions", "tls_options", "client_context", "SNIConnection"]
+__all__ = ["TLSError", "TLSOptions", "tls_options", "client_context", "target_context", "SNIConnection"]

@@ -2,12 +2,14 @@
 
 Each old URL goes to ``--against ADDR:PORT`` with its own Host header (so it works before DNS
 moves). A 301 must carry the planned Location, and the target must answer 200; a 410 must show
-the 410 page with the URL's suggested and archive links, and the suggested page must answer
-200; during the notice period the homepage must show the closure notice. Targets are reached
-through the workspace's resolve rules, so a local preview of the parent platform can stand in
-for it. URLs the server config could not hold are expected to get the site's fallback. Requests
-run in parallel with a bound; every failure is reported and recorded per site. With an https
-side (``--against-tls``) each old URL is also asked over TLS, its certificate checked for the old host.
+the 410 page with the URL's suggested and archive links, and both must answer 200; during the
+notice period the homepage must show the closure notice. Every target is really fetched, http
+and https alike, through the workspace's resolve rules (so a local preview of the parent
+platform can stand in for it), an https target's certificate checked with ``--ca-file`` or the
+workspace's ``crawl.verify_tls``. URLs the server config could not hold are expected to get
+the site's fallback. Requests run in parallel with a bound; every failure is reported and
+recorded per site. With an https side (``--against-tls``) each old URL is also asked over TLS,
+its certificate checked for the old host.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from site_inventory import resolve as resolve_mod
 from ..export.idmap import now
 from .notice import NOTICE_TITLE, recorded_notice
 from .plan import RedirectError, canonical_or_none, fold_url, site_contexts
-from .tls import SNIConnection, TLSError, client_context
+from .tls import SNIConnection, TLSError, client_context, target_context
 
 USER_AGENT = "govmigrate-verify/1"
 MAX_BODY = 2 * 1024 * 1024
@@ -98,18 +100,25 @@ def probe(address: tuple[str, int], timeout: float) -> None:
 
 
 class _Fetcher:
-    """GET requests with an explicit Host; targets through the resolve rules, cached."""
+    """GET requests with an explicit Host; targets through the resolve rules, cached.
 
-    def __init__(self, rules, timeout: float, tls_context=None):
+    ``tls_context`` checks the closed sites' own https side (``--against-tls``); ``target_context``
+    checks the targets' certificates (the parent platform's), as the crawl would.
+    """
+
+    def __init__(self, rules, timeout: float, tls_context=None, target_context=None):
         self.rules, self.timeout, self.tls_context = rules, timeout, tls_context
+        self.target_context = target_context or client_context()
         self.cache: dict[str, str | None] = {}
         self.lock = threading.Lock()
 
-    def get(self, address: tuple[str, int], host_header: str, target: str, body: bool, tls: bool = False):
+    def get(self, address: tuple[str, int], host_header: str, target: str, body: bool, tls: bool = False,
+            context=None):
         """(status, Location, body) of one GET; over TLS with the Host's name as SNI when ``tls``."""
-        if tls and self.tls_context is not None:
+        context = context or self.tls_context
+        if tls and context is not None:
             name = urlsplit(f"//{host_header}").hostname or ""
-            conn = SNIConnection(address, name, self.tls_context, self.timeout)
+            conn = SNIConnection(address, name, context, self.timeout)
         else:
             conn = http.client.HTTPConnection(address[0], address[1], timeout=self.timeout)
         try:
@@ -121,24 +130,34 @@ class _Fetcher:
             conn.close()
 
     def check_page(self, url: str) -> str | None:
-        """None when ``url`` answers 200 (through the resolve rules), else what went wrong; cached."""
+        """None when ``url`` answers 200 (through the resolve rules, https certificate checked), else why not; cached."""
         with self.lock:
             if url in self.cache:
                 return self.cache[url]
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        if parts.scheme != "http":
-            problem = None if parts.scheme == "https" else f"target {url} is not http(s)"
-        else:
-            address = resolve_mod.lookup(self.rules, parts.hostname or "", port)
-            try:
-                status, _, _ = self.get(address, parts.netloc, (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), False)
-                problem = None if status == 200 else f"target {url} answers {status}, not 200"
-            except OSError as exc:
-                problem = f"target {url} unreachable ({address[0]}:{address[1]}): {exc}"
+        problem = self._fetch_problem(url)
         with self.lock:
             self.cache[url] = problem
         return problem
+
+    def _fetch_problem(self, url: str) -> str | None:
+        """What is wrong with one target: not http(s), unreachable, a bad certificate, or not 200."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"target {url} is not http(s)"
+        https = parts.scheme == "https"
+        address = resolve_mod.lookup(self.rules, parts.hostname, parts.port or (443 if https else 80))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            status, location, _ = self.get(address, parts.netloc, target, False, tls=https,
+                                           context=self.target_context)
+        except ssl.SSLCertVerificationError as exc:
+            return f"target {url}: the certificate is not valid for {parts.hostname}: {exc.verify_message}"
+        except (OSError, http.client.HTTPException) as exc:
+            return f"target {url} unreachable ({address[0]}:{address[1]}): {exc}"
+        if status != 200:
+            where = f" (Location {location})" if location else ""
+            return f"target {url} answers {status}{where}, not 200"
+        return None
 
 
 def check(fetcher: _Fetcher, against: tuple[str, int], expected: Expected) -> str | None:
@@ -166,10 +185,11 @@ def check(fetcher: _Fetcher, against: tuple[str, int], expected: Expected) -> st
         if NOTICE_TITLE not in text or html.escape(expected.target or "") not in text:
             return "the homepage does not show the closure notice with the link to the new site"
         return fetcher.check_page(expected.target)
+    links = [url for url in (expected.suggested_url, expected.archive_url) if url]
     for what, url in (("suggested", expected.suggested_url), ("archive", expected.archive_url)):
         if url and html.escape(url) not in text:
             return f"the 410 page does not link the {what} URL {url}"
-    return fetcher.check_page(expected.suggested_url) if expected.suggested_url else None
+    return next((problem for problem in map(fetcher.check_page, links) if problem), None)
 
 
 class _Expectations:
@@ -278,18 +298,22 @@ def verify(workspace, against: str, codes: Iterable[str] = (), sample: int | Non
 
     With ``against_tls`` (ADDR:PORT of the https side) every old URL is asked over https too, the
     old host as SNI name and the certificate checked against it (``ca_file``; ``insecure`` skips it).
+    Every target (301 Location, notice link, a 410 page's suggested and archive links) is fetched
+    through the resolve rules and must answer 200; an https target's certificate is checked with
+    ``ca_file`` when given, else the workspace's ``crawl.verify_tls``.
     """
     address = parse_against(against)
     tls_address = parse_against(against_tls) if against_tls else None
     try:
         context = client_context(ca_file, insecure) if tls_address else None
+        targets = target_context((workspace.config.get("crawl") or {}).get("verify_tls", True), ca_file)
     except TLSError as exc:
         raise RedirectError(str(exc)) from None
     expectations = _Expectations(workspace, codes)
     probe(address, timeout)
     if tls_address:
         probe(tls_address, timeout)
-    fetcher = _Fetcher(resolve_mod.load_rules(workspace.db), timeout, context)
+    fetcher = _Fetcher(resolve_mod.load_rules(workspace.db), timeout, context, targets)
     report = VerifyReport(against + (f" + https {against_tls}" if against_tls else ""))
     for code in expectations.sites:
         report.sites[code] = {"checked": 0, "failed": 0, "unreachable": 0}

@@ -10,6 +10,7 @@ from site_inventory import resolve
 from site_inventory.sample.server import CountyServer
 
 import county_pipeline
+from standins import ARCHIVE_HOST, ARCHIVE_TEMPLATE, ArchiveServer
 
 PLATFORM_HOST = "www.qingxi.example.gov.cn"
 
@@ -29,7 +30,7 @@ def county(county_workspace, tmp_path_factory):
     ws = county_pipeline.copy(county_workspace, folder / "ws")
     export(ws, out_dir=folder / "pkg")
     preview(ws, folder / "site")
-    ws.config["redirects"]["archive_url_template"] = "http://www.qingxi.example.gov.cn/archive/{site_code}/{url}"
+    ws.config["redirects"]["archive_url_template"] = ARCHIVE_TEMPLATE
     ws.save_config()
     plan(ws)
     yield ws, folder
@@ -38,9 +39,10 @@ def county(county_workspace, tmp_path_factory):
 
 @pytest.fixture
 def platform(county):
-    """The preview served on loopback as the parent platform, its host resolved to it."""
+    """The preview served on loopback as the parent platform, and the crawl's archive, their hosts resolved."""
     ws, folder = county
-    with PreviewServer(folder / "site") as server:
+    with PreviewServer(folder / "site") as server, ArchiveServer(ws.db_path) as archive:
         port = server.httpd.server_address[1]
-        resolve.save_rules(ws.db, [resolve.parse_rule(f"{PLATFORM_HOST}:80:127.0.0.1:{port}")])
+        resolve.save_rules(ws.db, [resolve.parse_rule(f"{PLATFORM_HOST}:80:127.0.0.1:{port}"),
+                                   resolve.parse_rule(f"{ARCHIVE_HOST}:80:127.0.0.1:{archive.port}")])
         yield server

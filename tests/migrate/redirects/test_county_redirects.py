@@ -28,6 +28,7 @@ from site_inventory import resolve
 from site_inventory.sample.server import CountyServer
 
 import county_pipeline
+from standins import ARCHIVE_HOST
 from webservers import APACHE, NGINX, free_port, raw_get, running_apache, running_nginx
 
 PLATFORM_HOST = "www.qingxi.example.gov.cn"
@@ -192,9 +193,9 @@ def test_shutdown_runs_each_sites_checklist(county, platform, sample_county, tmp
     try:
         with CountyServer(sample_county) as county_server, \
                 running_nginx(tmp_path / "nginx" / "redirects.conf", tmp_path / "run", port):
+            around = [r for r in resolve.load_rules(ws.db).values() if r.host in (PLATFORM_HOST, ARCHIVE_HOST)]
             county_pipeline.point_at(ws, county_server)
-            resolve.save_rules(ws.db, [resolve.parse_rule(f"{PLATFORM_HOST}:80:127.0.0.1:"
-                                                          f"{platform.httpd.server_address[1]}")])
+            resolve.save_rules(ws.db, around)   # the parent platform and the archive stay where they are
             result = CliRunner().invoke(cli, ["-w", str(ws.path), "shutdown", *codes, "--yes", "--json"])
             ws.config["redirects"]["staging"] = f"127.0.0.1:{free_port()}"
             ws.save_config()
