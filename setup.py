@@ -30,9 +30,14 @@ setup(
         "openpyxl>=3.1",
         "charset_normalizer>=3",
         "htmldate>=1.8",
+        "starlette>=0.37",
+        "jinja2>=3.1",
+        "uvicorn>=0.29",
+        "python-multipart>=0.0.9",
+        "distributed>=2024.1",
     ],
     extras_require={
-        "test": ["pytest>=7", "jsonschema>=4"],
+        "test": ["pytest>=7", "jsonschema>=4", "pytest-timeout>=2.2", "hypothesis>=6", "playwright>=1.40"],
     },
     entry_points={"console_scripts": ["govmigrate=migrate.cli:main"]},
 )
