@@ -207,8 +207,7 @@ def stage_command(workspace, codes, out, port, then_verify, json_output):
     with --verify, until every old URL has been checked). The address is stored as
     redirects.staging, which 'govmigrate shutdown --yes' verifies against.
     """
-    if not then_verify:
-        signal.signal(signal.SIGTERM, _interrupt)   # before nginx starts: a TERM must still stop it
+    previous = None if then_verify else signal.signal(signal.SIGTERM, _interrupt)  # a TERM must stop nginx too
     try:
         with stage(workspace, out, codes, port=port) as staging:
             if then_verify:
@@ -229,6 +228,9 @@ def stage_command(workspace, codes, out, port, then_verify, json_output):
     except USAGE_ERRORS as exc:
         click.echo(f"Error: {exc}", err=True)
         raise click.exceptions.Exit(USAGE) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)   # the caller's handler back (a test runner's, say)
 
 
 def _interrupt(signum, frame):
