@@ -386,6 +386,24 @@ def _v7_crawl_journal() -> str:
         """
 
 
+def _v8_review_log() -> str:
+    """Planners' changes made in the review app (govmigrate serve): who, when, what, before and after."""
+    return """
+        CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,                -- UTC, ISO 8601
+            who TEXT NOT NULL,
+            site_code TEXT,
+            what TEXT NOT NULL,              -- accept/retarget/drop/homepage/bulk_accept/apply/override/undo
+            subject TEXT,                    -- the rule or the old URL(s) changed
+            before TEXT,                     -- JSON of what was there
+            after TEXT,                      -- JSON of what is there now
+            undone_by INTEGER                -- review_log.id of the undo that reverted this change
+        );
+        CREATE INDEX review_log_by_site ON review_log (site_code, id);
+        """
+
+
 MIGRATIONS: list[Callable[[], str]] = [
     _v1_foundation,
     _v2_crawl,
@@ -394,6 +412,7 @@ MIGRATIONS: list[Callable[[], str]] = [
     _v5_export,
     _v6_redirects,
     _v7_crawl_journal,
+    _v8_review_log,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
