@@ -11,8 +11,9 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=["site_inventory", "site_inventory.crawl", "site_inventory.audit", "site_inventory.sample",
-              "extractors", "mappings", "migrate", "migrate.export", "migrate.redirects", "migrate.cli"],
+              "extractors", "mappings", "migrate", "migrate.export", "migrate.redirects", "migrate.serve", "migrate.cli"],
     package_data={"mappings": ["data/*.yaml"], "migrate": ["schemas/*.json", "templates/*"],
+                  "migrate.serve": ["templates/*.html", "static/*"],
                   "site_inventory.audit": ["data/*.json"]},
     install_requires=[
         "click>=8.1",

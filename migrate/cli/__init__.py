@@ -116,6 +116,7 @@ COMMAND_MODULES = {
     "extract": "extract",
     "extract-page": "extract",
     "redirects": "redirects",
+    "serve": "serve",
     "shutdown": "shutdown",
 }
 
