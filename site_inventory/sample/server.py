@@ -106,10 +106,11 @@ class _Handler(BaseHTTPRequestHandler):
 class CountyServer:
     """Serve a ``SampleCounty`` and/or synthetic sites on a loopback address; a context manager.
 
-    ``sources`` is one object or a list of objects with ``hosts`` and ``respond(host, target)``.
+    ``sources`` is one object or a list of objects with ``hosts`` and ``respond(host, target)``;
+    with ``ssl_context`` the server speaks HTTPS only.
     """
 
-    def __init__(self, county_or_sites, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, county_or_sites, host: str = "127.0.0.1", port: int = 0, ssl_context=None):
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"CountyServer binds loopback addresses only, not {host}")
         sources = [county_or_sites] if hasattr(county_or_sites, "respond") else list(county_or_sites)
@@ -127,6 +128,9 @@ class CountyServer:
         self.httpd.daemon_threads = True
         self.httpd.request_queue_size = 64
         self.httpd.owner = self
+        self.scheme = "https" if ssl_context else "http"
+        if ssl_context:  # HTTPS: ``ssl_context`` is a server context with the certificate loaded (see ``tls``)
+            self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
         self._thread: threading.Thread | None = None
 
     @property
@@ -139,15 +143,16 @@ class CountyServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def hosts(self) -> list[str]:
         return list(self.sources)
 
     def resolve_rules(self) -> list[str]:
-        """``HOST:80:ADDR:PORT`` for every served host (curl's --resolve plus a target port)."""
-        return [f"{name}:80:{self.host}:{self.port}" for name in self.sources]
+        """``HOST:80:ADDR:PORT`` (``:443:`` for HTTPS) for every served host (curl's --resolve plus a target port)."""
+        port = 443 if self.scheme == "https" else 80
+        return [f"{name}:{port}:{self.host}:{self.port}" for name in self.sources]
 
     def start(self) -> "CountyServer":
         if self._thread is None:
