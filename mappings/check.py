@@ -143,7 +143,10 @@ def overlap_problems(rules: list[Rule], records: list[dict]) -> list[Problem]:
 
 
 def carves_out(earlier: Rule, later: Rule) -> bool:
-    """An earlier column rule inside a later prefix rule's columns: the usual 'specific first' pattern."""
+    """An earlier column rule inside a later prefix rule's columns, or any earlier rule for the
+    site of a later whole-site rule: the usual 'specific first' pattern."""
+    if later.match == "site":
+        return earlier.site_code in (None, later.site_code)
     if later.match != "column_prefix" or earlier.match not in ("column", "column_prefix"):
         return False
     if later.site_code is not None and earlier.site_code != later.site_code:

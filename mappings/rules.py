@@ -1,8 +1,8 @@
 """Mapping rules: the model, matching, storage in the workspace, and the planners' files.
 
 Rules are matched in order (``position``); the first rule that matches an item decides it. A rule
-matches by source column path (exact or prefix), URL regex, title keyword or page type, and
-either maps the item to a target column, drops it (410 with an archive link), sends it to the
+matches by source column path (exact or prefix), URL regex, title keyword or page type, or takes
+a whole site (``match: site``, for a small site that moves into one column), and either maps the item to a target column, drops it (410 with an archive link), sends it to the
 parent's page for the site (homepage) or keeps it as a single static page under a target column.
 Planners edit rules as YAML, CSV (UTF-8 with BOM, opens in Excel) or XLSX and import them back.
 """
@@ -20,7 +20,7 @@ import yaml
 
 from site_inventory.tabular import Sheet, unescape_cell, write_csv, write_xlsx
 
-MATCHES = ("column", "column_prefix", "url_regex", "title_keyword", "page_type")
+MATCHES = ("column", "column_prefix", "url_regex", "title_keyword", "page_type", "site")
 ACTIONS = ("map", "drop", "homepage", "static")
 STATUSES = ("suggested", "accepted")
 NEEDS_TARGET = ("map", "static")
@@ -56,6 +56,8 @@ class Rule:
             raise RuleError(f"action {self.action!r} is not one of {', '.join(ACTIONS)}")
         if self.status not in STATUSES:
             raise RuleError(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
+        if self.match == "site" and not self.site_code:
+            raise RuleError("match 'site' needs the site_code of the site it takes whole")
         if not self.pattern:
             raise RuleError("pattern is empty")
         if self.action in NEEDS_TARGET and not self.target_id:
@@ -82,6 +84,8 @@ class Rule:
             return re.search(self.pattern, item.url) is not None
         if self.match == "title_keyword":
             return any(word and word in (item.title or "") for word in self.pattern.split("|"))
+        if self.match == "site":
+            return True
         return item.page_type == self.pattern
 
     def outcome(self) -> tuple[str, str | None]:
@@ -193,7 +197,8 @@ def row_to_rule(row: dict, where: str) -> Rule:
         value = str(value).strip()
         return value or None
 
-    missing = [name for name in ("match", "pattern", "action") if not text(name)]
+    whole_site = text("match") == "site"
+    missing = [name for name in ("match", "pattern", "action") if not text(name) and not (whole_site and name == "pattern")]
     if missing:
         raise RuleError(f"{where}: missing {', '.join(missing)}")
     confidence = text("confidence")
@@ -206,7 +211,8 @@ def row_to_rule(row: dict, where: str) -> Rule:
         position = float(position) if position is not None else 0
     except ValueError:
         raise RuleError(f"{where}: position {position!r} is not a number") from None
-    rule = Rule(match=text("match"), pattern=str(row["pattern"]).strip() if row.get("pattern") is not None else "",
+    pattern = str(row["pattern"]).strip() if row.get("pattern") is not None else ""
+    rule = Rule(match=text("match"), pattern=pattern or (text("site_code") or "" if whole_site else ""),
                 action=text("action"), target_id=text("target_id"), site_code=text("site_code"),
                 position=position, status=text("status") or "accepted", confidence=confidence,
                 reason=text("reason"))

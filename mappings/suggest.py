@@ -5,9 +5,12 @@ column of another site of the same level), the column's name against the target 
 and aliases (synonym-aware), and the column's content (its items' titles and text) against the
 target columns' profiles and examples. A site's news land in the column made for its level
 (乡镇动态/{site} for townships, 部门动态/{site} for departments) when the tree declares one.
+First each site is placed as a whole (``placement``): its columns then prefer its home column's
+subtree, and its homepage goes to the home column's page.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections import Counter, defaultdict
@@ -17,6 +20,7 @@ from tqdm import tqdm
 
 from . import source_columns as sc
 from .classifier import ContentClassifier, item_text
+from .placement import Placement, accept_placements, place_sites, save_placements
 from .rules import Item, Rule, RuleIndex, load_rules, save_rules
 from .synonyms import Synonyms, synonyms_for_workspace
 from .target_tree import TargetTree, tree_for_workspace
@@ -28,6 +32,7 @@ MIN_TEXT = 40  # characters of text an item needs to count as content or as an e
 CONTENT_TRUST = 0.2  # below this best cosine, content counts proportionally less
 PARENT_NAME_MIN = 0.85
 BLANK_FLOOR = 0.3  # a blank column matching nothing better than this points to the site's parent page
+HOME_BONUS = 0.12  # added (times the placement's confidence) to targets in the site's home subtree
 STRUCTURE_ACTIONS = {"homepage": ("homepage", "a closed site's homepage points to the parent's page for the site"),
                      "search_form": ("drop", "search and form pages cannot be migrated; 410 with an archive link"),
                      "error": ("drop", "error pages hold nothing to migrate"),
@@ -66,18 +71,28 @@ class Context:
     accepted: list[Rule]
     classifier: ContentClassifier
     precedents: dict[tuple, Counter]
+    parent_targets: dict[tuple, str] = field(default_factory=dict)
+    homes: dict[str, Placement] = field(default_factory=dict)
 
 
 def suggest(workspace, accept_above: float | None = None, codes=(), progress: bool = False) -> list[Suggestion]:
-    """Replace the pending suggestions with fresh ones; optionally accept those above a confidence."""
+    """Place each site as a whole (stored in ``site_placements``), then replace the pending
+    suggestions with fresh ones; optionally accept those (and placements) above a confidence."""
     sc.discover(workspace, progress=progress)
     context = load_context(workspace)
+    placements = place_sites(context, workspace.db, context.parent_targets, codes, context.accepted)
+    if accept_above is not None:
+        for placement in placements:
+            if placement.confidence >= accept_above:
+                placement.status = "accepted"
+    save_placements(workspace.db, placements)
+    context.homes = {p.site_code: p for p in placements if p.column_id}
     index = RuleIndex(context.accepted)
     covered = {r["page_id"] for r in context.records if index.first(as_item(r))}
     open_records = [r for r in context.records if r["page_id"] not in covered
                     and r["site_code"] in context.sites and (not codes or r["site_code"] in codes)
                     and context.sites[r["site_code"]]["action"] != "keep"]
-    suggestions = structure_suggestions(open_records) + column_suggestions(context, open_records, progress)
+    suggestions = structure_suggestions(open_records, context.homes) + column_suggestions(context, open_records, progress)
     for suggestion in suggestions:
         if accept_above is not None and (suggestion.rule.confidence or 0) >= accept_above:
             suggestion.rule.status = "accepted"
@@ -89,7 +104,9 @@ def suggest(workspace, accept_above: float | None = None, codes=(), progress: bo
 
 
 def accept(workspace, above: float = 0.8) -> list[Rule]:
-    """Accept every pending suggestion whose confidence is at least ``above``; returns them."""
+    """Accept every pending suggestion (and site placement) whose confidence is at least ``above``;
+    returns the rules accepted."""
+    accept_placements(workspace.db, above)
     rules = load_rules(workspace.db)
     accepted = [r for r in rules if r.status == "suggested" and (r.confidence or 0) >= above]
     with workspace.db.conn:
@@ -119,33 +136,51 @@ def load_context(workspace) -> Context:
     sites = {row["site_code"]: row for row in workspace.db["sites"].rows}
     records = load_records(workspace.db)
     accepted = load_rules(workspace.db, status="accepted")
-    examples = parent_examples(tree, synonyms, sites, records)
+    targets = parent_targets(workspace.db, tree, synonyms, sites)
+    examples = parent_examples(targets, records)
     for target, texts in decided_examples(accepted, records).items():
         examples.setdefault(target, []).extend(texts)
     profiles = {c.id: " ".join([c.name] * 2 + c.aliases + c.keywords) for c in tree.columns}
     classifier = ContentClassifier(profiles, examples)
-    return Context(tree, synonyms, sites, records, accepted, classifier, precedents(accepted, sites, synonyms))
+    return Context(tree, synonyms, sites, records, accepted, classifier, precedents(accepted, sites, synonyms),
+                   targets)
 
 
-def parent_examples(tree, synonyms, sites, records) -> dict[str, list[str]]:
+def parent_targets(db, tree, synonyms, sites) -> dict[tuple, str]:
+    """(kept site, its source column path) -> the target column it is: the same path of names or
+    the same page (a tree read from the parent's crawl), else the one target its name matches."""
+    kept = [code for code, site in sites.items() if site["action"] == "keep"]
+    by_names = {tuple(tree.names_path(c.id)): c.id for c in tree.columns}
+    by_url = {c.url: c.id for c in tree.columns if c.url}
+    out = {}
+    for code in kept:
+        for row in sc.load_columns(db, code):
+            path = tuple(row["path"].split(sc.PATH_SEPARATOR))
+            pages = [by_url[url] for url in json.loads(row["list_urls"] or "[]") if url in by_url]
+            target = by_names.get(path) or (pages[0] if pages else None) or name_target(path[-1], tree, synonyms)
+            if target:
+                out[(code, row["path"])] = target
+    return out
+
+
+def name_target(name: str, tree, synonyms) -> str | None:
+    """The one target column a name matches well (a tie means none)."""
+    ranked = sorted(name_scores([name], (), tree, synonyms).items(), key=lambda kv: -kv[1][0])
+    if not ranked or ranked[0][1][0] < PARENT_NAME_MIN or (len(ranked) > 1 and ranked[1][1][0] >= ranked[0][1][0]):
+        return None
+    return ranked[0][0]
+
+
+def parent_examples(targets: dict[tuple, str], records) -> dict[str, list[str]]:
     """Items of the parent portal (sites kept as they are) filed under the target column their
-    source column is named for: the best examples of what belongs in each target."""
-    kept = {code for code, site in sites.items() if site["action"] == "keep"}
-    target_of_path: dict[tuple, str | None] = {}
+    source column is: the best examples of what belongs in each target."""
     examples: dict[str, list[str]] = defaultdict(list)
     for record in records:
-        if record["site_code"] not in kept or record["page_type"] not in sc.ITEM_TYPES or not record["column_path"]:
+        if record["page_type"] not in sc.ITEM_TYPES or not record["column_path"]:
             continue
-        key = (record["site_code"], record["column_path"])
-        if key not in target_of_path:
-            name = record["column_path"].split(sc.PATH_SEPARATOR)[-1]
-            scores = name_scores([name], (), tree, synonyms)
-            ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
-            best = ranked[0] if ranked else None
-            unique = best and (len(ranked) == 1 or ranked[1][1][0] < best[1][0])
-            target_of_path[key] = best[0] if best and best[1][0] >= PARENT_NAME_MIN and unique else None
-        if target_of_path[key] and readable(record):
-            examples[target_of_path[key]].append(item_text(record["title"], record["body"]))
+        target = targets.get((record["site_code"], record["column_path"]))
+        if target and readable(record):
+            examples[target].append(item_text(record["title"], record["body"]))
     return examples
 
 
@@ -173,10 +208,21 @@ def precedents(accepted: list[Rule], sites: dict, synonyms: Synonyms) -> dict[tu
     return found
 
 
-def structure_suggestions(records: list[dict]) -> list[Suggestion]:
-    """One rule for all sites per structure page type with no column (homepage, search, error)."""
-    counts = Counter(r["page_type"] for r in records if not r["column_path"] and r["page_type"] in STRUCTURE_ACTIONS)
+def structure_suggestions(records: list[dict], homes: dict[str, Placement] | None = None) -> list[Suggestion]:
+    """One rule for all sites per structure page type with no column (homepage, search, error);
+    a placed site's homepage goes to its home column's page."""
+    homes = homes or {}
+    counts = Counter(r["page_type"] for r in records if not r["column_path"] and r["page_type"] in STRUCTURE_ACTIONS
+                     and not (r["page_type"] == "homepage" and r["site_code"] in homes))
     out = []
+    placed = Counter(r["site_code"] for r in records if r["page_type"] == "homepage" and not r["column_path"]
+                     and r["site_code"] in homes)
+    for code, pages in sorted(placed.items()):
+        home = homes[code]
+        rule = Rule("page_type", "homepage", "homepage", home.column_id, site_code=code, status="suggested",
+                    confidence=home.confidence, reason=f"the site's homepage goes to its home column "
+                                                       f"({'; '.join(home.reasons)})")
+        out.append(Suggestion(rule, code, None, 0, pages))
     for page_type, pages in sorted(counts.items()):
         action, reason = STRUCTURE_ACTIONS[page_type]
         rule = Rule("page_type", page_type, action, status="suggested", confidence=0.95, reason=reason)
@@ -311,13 +357,27 @@ def rank_targets(context: Context, site: dict, names: list[str], items: list[dic
         entry["content"] = max(entry["content"], (content.get(tid, 0.0), tid), key=lambda pair: pair[0])
     scored = {final: (NAME_WEIGHT * e["name"][0] + content_weight * e["content"][0]) / (NAME_WEIGHT + content_weight)
               for final, e in outcomes.items()}
+    home, inside = home_subtree(context, site)
+    for final in scored:
+        if final in inside:
+            scored[final] = min(1.0, scored[final] + HOME_BONUS * home.confidence)
     ranked = sorted(scored.items(), key=lambda kv: -kv[1])
     target, best = ranked[0]
     margin = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
     confidence = round(max(0.0, min(0.97, best * (0.6 + 0.4 * min(1.0, margin / 0.3)))), 3)
     reason = explain(context, site, names[-1], target, outcomes[target], named, raw)
+    if target in inside:
+        reason += f"; within the site's home column {tree[home.column_id].name}"
     alternatives = [(tid, round(score, 3)) for tid, score in ranked[1:3]]
     return target, confidence, reason, alternatives
+
+
+def home_subtree(context: Context, site: dict) -> tuple[Placement | None, set[str]]:
+    """The site's placement and the ids of its home column and every column below it."""
+    home = context.homes.get(site["site_code"])
+    if home is None or home.column_id not in context.tree:
+        return None, set()
+    return home, context.tree.subtree(home.column_id)
 
 
 def explain(context: Context, site: dict, name: str, target: str, evidence: dict, named: dict, raw: dict) -> str:

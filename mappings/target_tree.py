@@ -18,6 +18,8 @@ KINDS = ("dynamic", "notice", "policy", "static", "service", "interaction")
 LEVELS = ("province", "city", "county", "township", "department")
 PLACEHOLDERS = ("site_name", "short_name", "site_code")
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+URL_PATTERN = re.compile(r"^(?:https?://[^/\s]+)?/\S*$", re.IGNORECASE)
+FILE_FIELDS = ("id", "name", "parent", "kind", "url", "aliases", "keywords", "template", "levels")
 SITE_NAME_SUFFIXES = ("人民政府门户网站", "人民政府网站", "政府门户网站", "门户网站", "人民政府", "政府网站", "网站", "政府")
 
 
@@ -37,6 +39,7 @@ class TargetColumn:
     keywords: list[str] = field(default_factory=list)
     template: str | None = None
     levels: list[str] = field(default_factory=list)
+    url: str | None = None  # the column's page on the parent (a tree made from the parent's crawl)
 
 
 @dataclass
@@ -54,6 +57,22 @@ class TargetTree:
 
     def __getitem__(self, column_id: str) -> TargetColumn:
         return self.by_id[column_id]
+
+    @property
+    def has_urls(self) -> bool:
+        """Whether any column says where its page is on the parent (trees from ``--from-site``)."""
+        return any(column.url for column in self.columns)
+
+    def subtree(self, column_id: str) -> set[str]:
+        """The column's id and the ids of every column below it."""
+        found, todo = {column_id}, [column_id]
+        while todo:
+            parent = todo.pop()
+            for column in self.children(parent):
+                if column.id not in found:
+                    found.add(column.id)
+                    todo.append(column.id)
+        return found
 
     def children(self, column_id: str | None) -> list[TargetColumn]:
         return [column for column in self.columns if column.parent == column_id]
@@ -128,7 +147,7 @@ def _column(file: Path, number: int, entry) -> TargetColumn:
     where = f"{file}: column #{number}"
     if not isinstance(entry, dict):
         raise TreeError(f"{where}: expected a mapping, got {entry!r}")
-    unknown = set(entry) - {"id", "name", "kind", "parent", "aliases", "keywords", "template", "levels"}
+    unknown = set(entry) - {"id", "name", "kind", "parent", "aliases", "keywords", "template", "levels", "url"}
     if unknown:
         raise TreeError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     for key in ("id", "name", "kind"):
@@ -138,11 +157,15 @@ def _column(file: Path, number: int, entry) -> TargetColumn:
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise TreeError(f"{where} ({entry['id']}): '{key}' must be a list of text")
+    url = entry.get("url")
+    if url is not None and (not isinstance(url, str) or not URL_PATTERN.match(url.strip())):
+        raise TreeError(f"{where} ({entry['id']}): 'url' must be an http(s) URL or a path starting with /, "
+                        f"got {url!r}")
     return TargetColumn(
         id=entry["id"].strip(), name=entry["name"].strip(), kind=entry["kind"].strip(),
         parent=entry.get("parent"), aliases=list(entry.get("aliases", [])),
         keywords=list(entry.get("keywords", [])), template=entry.get("template"),
-        levels=list(entry.get("levels", [])),
+        levels=list(entry.get("levels", [])), url=url.strip() if url else None,
     )
 
 
@@ -206,6 +229,8 @@ def format_tree(tree: TargetTree) -> list[str]:
                 label += f" for: {', '.join(column.levels)}"
             if column.aliases:
                 label += f"  aka {'、'.join(column.aliases)}"
+            if column.url:
+                label += f"  {column.url}"
             lines.append(prefix + ("└── " if last else "├── ") + label)
             walk(column.id, prefix + ("    " if last else "│   "))
 
@@ -217,7 +242,29 @@ def tree_as_json(tree: TargetTree) -> list[dict]:
     """Every column as a plain dict, with its path of names."""
     return [
         {"id": c.id, "name": c.name, "parent": c.parent, "kind": c.kind, "aliases": c.aliases,
-         "keywords": c.keywords, "template": c.template, "levels": c.levels,
+         "keywords": c.keywords, "template": c.template, "levels": c.levels, "url": c.url,
          "path": "/".join(tree.names_path(c.id))}
         for c in tree.columns
     ]
+
+
+def dump_tree(tree: TargetTree, header: str = "") -> str:
+    """The tree as the YAML ``load_tree`` reads (empty fields left out), after ``header`` comment lines."""
+    columns = []
+    for column in tree.columns:
+        entry = {}
+        for name in FILE_FIELDS:
+            value = getattr(column, name)
+            if value not in (None, "", []):
+                entry[name] = list(value) if isinstance(value, list) else value
+        columns.append(entry)
+    comments = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
+    return comments + yaml.safe_dump({"columns": columns}, allow_unicode=True, sort_keys=False, width=120)
+
+
+def write_tree(tree: TargetTree, path: str | Path, header: str = "") -> Path:
+    """Write the tree to a YAML file planners edit and load with ``mapping: {target_tree: FILE}``."""
+    path = Path(path)
+    validate_tree(tree, path)
+    path.write_text(dump_tree(tree, header), encoding="utf-8")
+    return path

@@ -404,6 +404,22 @@ def _v8_review_log() -> str:
         """
 
 
+def _v10_site_placement() -> str:
+    """Where each migrating or closing site belongs as a whole in the parent's tree (map suggest)."""
+    return """
+        CREATE TABLE site_placements (
+            site_code TEXT PRIMARY KEY,
+            column_id TEXT,                  -- the home column's id in the target tree
+            target_path TEXT,                -- its path of names, plus the per-site child
+            confidence REAL,
+            reason TEXT,                     -- the clues: parent pages linking to the site, content, names
+            alternatives TEXT,               -- JSON list of [column_id, score]
+            status TEXT NOT NULL DEFAULT 'suggested',  -- suggested/accepted
+            placed_at TEXT NOT NULL
+        );
+        """
+
+
 MIGRATIONS: list[Callable[[], str]] = [
     _v1_foundation,
     _v2_crawl,
@@ -413,6 +429,7 @@ MIGRATIONS: list[Callable[[], str]] = [
     _v6_redirects,
     _v7_crawl_journal,
     _v8_review_log,
+    _v10_site_placement,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

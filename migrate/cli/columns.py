@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
+from mappings.site_tree import SiteTreeError, site_tree
 from mappings.source_columns import format_columns, source_columns, unplaced_count
-from mappings.target_tree import TreeError, format_tree, tree_as_json, tree_for_workspace
+from mappings.target_tree import TreeError, format_tree, tree_as_json, tree_for_workspace, write_tree
 
 from . import USAGE, cli, echo_json, pass_workspace, progress_enabled
 
@@ -15,17 +16,29 @@ def columns():
 
 
 @columns.command("target")
+@click.option("--from-site", "from_site", metavar="CODE",
+              help="Read the tree from the crawl of site CODE (the kept parent) instead of the config.")
+@click.option("--depth", type=click.IntRange(1), default=None, help="With --from-site: keep N levels.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the tree as YAML (the format mapping.target_tree loads).")
 @click.option("--json", "json_output", is_flag=True, help="Print the columns as JSON.")
 @pass_workspace
-def target_command(workspace, json_output):
-    """Print the target column tree (config mapping.target_tree, else the default tree)."""
+def target_command(workspace, from_site, depth, output, json_output):
+    """Print the target column tree (config mapping.target_tree, else the default tree), or with
+    --from-site the parent's own columns from its crawl, each with its URL there."""
     try:
-        tree = tree_for_workspace(workspace)
-    except TreeError as exc:
+        tree = site_tree(workspace, from_site, depth=depth) if from_site else tree_for_workspace(workspace)
+    except (TreeError, SiteTreeError) as exc:
         raise click.ClickException(str(exc)) from None
+    if output:
+        header = (f"Columns of site {from_site}, read from its crawl by 'govmigrate columns target --from-site'.\n"
+                  "Edit names, kinds and levels, then load it with  mapping: {target_tree: THIS_FILE}"
+                  if from_site else f"Target tree ({tree.source})")
+        write_tree(tree, output, header)
+        click.echo(f"Wrote {len(tree.columns)} column(s) to {output}", err=json_output)
     if json_output:
         echo_json({"source": tree.source, "columns": tree_as_json(tree)})
-    else:
+    elif not output:
         for line in format_tree(tree):
             click.echo(line)
 

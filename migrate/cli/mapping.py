@@ -5,6 +5,7 @@ import click
 
 from mappings.apply import MappingError, apply
 from mappings.check import check, format_check
+from mappings.placement import format_placement, load_placements
 from mappings.report import coverage, format_coverage
 from mappings.rules import RuleError, export_rules, import_rules
 from mappings.suggest import accept, suggest
@@ -41,12 +42,17 @@ def map_group():
 @click.option("--json", "json_output", is_flag=True, help="Print the suggestions as JSON.")
 @pass_workspace
 def suggest_command(workspace, accept_above, codes, json_output):
-    """Suggest a rule for every source column no accepted rule covers, with confidence and reason."""
+    """Place each site as a whole in the parent's tree (its home column), then suggest a rule for
+    every source column no accepted rule covers, each with confidence and reason."""
     suggestions = _guard(suggest, workspace, accept_above=accept_above, codes=codes,
                          progress=progress_enabled(json_output))
+    placements = [p for code, p in sorted(load_placements(workspace.db).items()) if not codes or code in codes]
     if json_output:
-        echo_json([s.as_dict() for s in suggestions])
+        echo_json([p.as_dict() for p in placements] + [dict(s.as_dict(), type="rule") for s in suggestions])
         return
+    names = {row["site_code"]: row["name"] for row in workspace.db["sites"].rows}
+    for placement in placements:
+        click.echo(format_placement(placement, names.get(placement.site_code, "")))
     for s in suggestions:
         where = s.column_path or (s.rule.pattern if s.rule.match != "page_type" else f"page type {s.rule.pattern}")
         counts = ", ".join(part for part in (f"{s.items} items" if s.items or not s.pages else "",

@@ -25,7 +25,7 @@ from mappings.target_tree import tree_for_workspace
 
 from . import idmap, package
 from .filenames import confined
-from .newurls import URLBuilder
+from .newurls import URLBuilder, url_builder
 
 PER_PAGE = 20
 MARKER = ".govmigrate-preview"
@@ -195,7 +195,7 @@ def preview(workspace, out_dir, package_dir=None) -> PreviewReport:
     report = PreviewReport(str(out), str(pkg))
     build = _prepare(out)
     try:
-        builder = URLBuilder(workspace.config)
+        builder = url_builder(workspace)
         site = _Site(build, builder, (workspace.config.get("platform") or {}).get("name") or "上级平台", tree_for_workspace(workspace))
         items_pass(site, pkg, manifest, report)
         _parent_pages(workspace, site, report)

@@ -14,7 +14,7 @@ from .attachments import NameBook, preferred_name, sha256_bytes, read_body, Atta
 from .bodylinks import LinkResolver
 from .duplicates import THRESHOLD, Duplicate, find_duplicates
 from .idmap import make_item_id
-from .newurls import URLBuilder, URLTemplateError
+from .newurls import URLBuilder, URLTemplateError, url_builder
 
 TABLE = "export_plan"
 ITEM_PAGE_TYPES = ("article",)
@@ -66,7 +66,7 @@ def _insert(db, row: dict) -> None:
 def make_plan(workspace, threshold: float = THRESHOLD) -> Plan:
     """Plan every page of every closing site, find duplicates, then plan their attachments."""
     db = workspace.db
-    builder = URLBuilder(workspace.config)
+    builder = url_builder(workspace)
     sites = _sites(db)
     closing = [c for c, s in sites.items() if s["action"] != "keep"]
     plan = Plan(builder, sites, closing, [c for c, s in sites.items() if s["action"] == "keep"])

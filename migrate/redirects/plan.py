@@ -26,7 +26,7 @@ from site_inventory.urls import URLError, canonicalize, site_scope
 
 from ..export.idmap import now
 from .matchkeys import match_key, query_names, usable_names
-from ..export.newurls import URLBuilder, URLTemplateError
+from ..export.newurls import URLBuilder, URLTemplateError, url_builder
 from ..export.worklist import home_url
 
 CLOSING_ACTIONS = ("migrate", "close")
@@ -109,7 +109,7 @@ def archive_template(config: dict) -> str | None:
 def site_contexts(workspace, codes: Iterable[str] = ()) -> list[SiteContext]:
     """Contexts of the closing sites to plan."""
     try:
-        builder = URLBuilder(workspace.config)
+        builder = url_builder(workspace)
     except URLTemplateError as exc:
         raise RedirectError(str(exc)) from None
     out = []
@@ -314,7 +314,7 @@ def plan(workspace, codes: Iterable[str] = (), progress: bool = False) -> list[S
     """Plan the redirects of the named closing sites (default: all of them); returns per-site counts."""
     db = workspace.db
     sites = site_contexts(workspace, codes)
-    builder = URLBuilder(workspace.config)
+    builder = url_builder(workspace)
     archive = archive_template(workspace.config)
     at = now()
     _gather(db, sites)
