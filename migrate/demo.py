@@ -328,6 +328,9 @@ def _echo_where(demo: Demo, echo: Callable[[str], None], serving: bool) -> None:
     echo(f"Done. Everything is in {folder}")
     echo(f"  govmigrate -w {folder} inventory list")
     echo(f"  datasette {folder / 'workspace.db'}    (browse the database, if datasette is installed)")
+    as_of = f" --as-of {demo.county.as_of}" if demo.county else ""
+    echo("Review it in a browser (dashboard, mapping, redirects, old page beside new):")
+    echo(f"  govmigrate -w {folder} serve{as_of}    then open http://127.0.0.1:8765/")
     if not serving:
         echo("The county server stops now. 'govmigrate demo serve --port N' serves the county again and prints")
         echo(f"the rules to store with 'govmigrate -w {folder} resolve --replace RULE...'.")

@@ -17,7 +17,7 @@ from ..shutdown import AUTOMATED
 
 STEPS = (("crawl", "采集"), ("extract", "抽取"), ("map", "映射"), ("export", "导出"), ("plan", "跳转规划"),
          ("lint", "跳转检查"), ("verify", "跳转验证"), ("notice", "关停公告"), ("shutdown", "关停清单"))
-STEP_LABELS = dict(STEPS)
+STEP_LABELS = dict(STEPS, done="已完成")
 LABELS = {"level": LEVEL_LABELS, "action": ACTION_LABELS, "verdict": VERDICT_LABELS, "blocked": STEP_LABELS,
           "kind": KIND_LABELS, "status": STATUS_LABELS}
 
@@ -49,10 +49,10 @@ class SiteProgress:
 
     @property
     def blocked(self) -> str:
-        """The first step not done ('' when every step is, or when the site is kept)."""
+        """The first step not done ('done' when every step is; a kept site needs only its crawl)."""
         if self.action == "keep":
-            return "crawl" if not self.done.get("crawl") else ""
-        return next((name for name, _ in STEPS if not self.done.get(name)), "")
+            return "crawl" if not self.done.get("crawl") else "done"
+        return next((name for name, _ in STEPS if not self.done.get(name)), "done")
 
 
 def _grouped(db, sql: str, args=()) -> dict:

@@ -1,0 +1,113 @@
+"""The review app over plain HTTP: CSRF, the access token, the loopback Host check, CSP, escaping."""
+from __future__ import annotations
+
+from http.client import HTTPConnection
+
+from migrate.serve.security import TOKEN_COOKIE
+from migrate.serve.server import Running, make_app
+
+from conftest import SITE, csrf_of, fetch
+
+PAGES = ["/", f"/site/{SITE}", f"/site/{SITE}/mapping", f"/redirects?site={SITE}", "/redirects"]
+
+
+def test_every_page_answers_with_a_content_security_policy(review):
+    running, ws, _ = review
+    item = ws.db.execute("SELECT page_id FROM id_map WHERE site_code = ? AND kind = 'item' AND page_id IS NOT NULL",
+                         [SITE]).fetchone()[0]
+    for path in PAGES + [f"/item/{item}", "/site/0000000000", "/static/app.js"]:
+        status, headers, _ = fetch(running.url.rstrip("/") + path)
+        assert status in (200, 404), path
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "object-src 'none'" in policy, path
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    status, headers, _ = fetch(running.url + f"archive/{item}")
+    assert status == 200 and headers["Content-Security-Policy"].startswith("sandbox;")
+    assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'none': no script at all
+
+
+def test_a_form_without_the_csrf_token_changes_nothing(review):
+    running, ws, _ = review
+    before = ws.db.execute("SELECT count(*) FROM redirect_overrides").fetchone()[0]
+    url = ws.db.execute("SELECT old_url FROM redirects WHERE site_code = ? LIMIT 1", [SITE]).fetchone()[0]
+    form = {"site": SITE, "old_url": url, "status": "410", "back": "/redirects"}
+    for token in (None, "forged"):
+        data = dict(form, **({"csrf": token} if token else {}))
+        status, _, text = fetch(running.url + "redirects/override", data)
+        assert status == 403 and "CSRF" in text
+    _, _, page = fetch(running.url + "redirects")
+    status, _, _ = fetch(running.url + "redirects/override", dict(form, csrf=csrf_of(page)),
+                         headers={"Origin": "http://evil.example"})
+    assert status == 403
+    assert ws.db.execute("SELECT count(*) FROM redirect_overrides").fetchone()[0] == before
+    status, headers, _ = fetch(running.url + "redirects/override", dict(form, csrf=csrf_of(page)))
+    assert status == 303 and ws.db.execute("SELECT count(*) FROM redirect_overrides").fetchone()[0] == before + 1
+    status, _, _ = fetch(running.url + "undo", {"csrf": csrf_of(page), "back": "/"})
+    assert status == 303 and ws.db.execute("SELECT count(*) FROM redirect_overrides").fetchone()[0] == before
+
+
+def test_a_host_other_than_loopback_needs_the_token(review):
+    _, ws, _ = review
+    app, token = make_app(ws.path, host="0.0.0.0")
+    assert token
+    with Running(app, "127.0.0.1") as running:  # what --host 0.0.0.0 would serve, bound on loopback for the test
+        assert fetch(running.url)[0] == 403
+        assert fetch(running.url + "?token=wrong")[0] == 403
+        status, headers, _ = fetch(running.url + f"redirects?site={SITE}&token={token}")
+        assert status == 303 and headers["Location"] == f"/redirects?site={SITE}"
+        cookie = headers["Set-Cookie"]
+        assert cookie.startswith(f"{TOKEN_COOKIE}={token}") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        status, _, text = fetch(running.url, headers={"Cookie": f"{TOKEN_COOKIE}={token}"})
+        assert status == 200 and "站点总览" in text
+        assert fetch(running.url, headers={"Cookie": f"{TOKEN_COOKIE}=x{token}"})[0] == 403
+
+
+def test_on_loopback_a_foreign_host_name_is_refused(review):
+    """DNS rebinding: a page elsewhere whose name resolves to 127.0.0.1 cannot reach the app."""
+    running, _, _ = review
+    conn = HTTPConnection("127.0.0.1", running.port, timeout=10)
+    conn.request("GET", "/", headers={"Host": f"evil.example:{running.port}"})
+    assert conn.getresponse().status == 421
+    conn.close()
+    assert fetch(f"http://localhost:{running.port}/")[0] == 200
+
+
+def test_crawled_text_is_escaped(review):
+    running, ws, _ = review
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    page_id, path = ws.db.execute(
+        "SELECT i.page_id, i.column_path FROM item_source_columns i JOIN id_map m ON m.page_id = i.page_id "
+        "WHERE i.site_code = ? AND i.column_path IS NOT NULL LIMIT 1", [SITE]).fetchone()
+    with ws.db.conn:
+        ws.db.execute("UPDATE records SET title = ? WHERE page_id = ?", [hostile, page_id])
+        ws.db.execute("UPDATE source_columns SET name = ? WHERE site_code = ? AND path = ?", [hostile, SITE, path])
+        ws.db.execute("UPDATE redirects SET reason = ? WHERE site_code = ? AND id = (SELECT min(id) FROM redirects "
+                      "WHERE site_code = ?)", [hostile, SITE, SITE])
+    for path in (f"/item/{page_id}", f"/site/{SITE}/mapping", f"/site/{SITE}", f"/redirects?site={SITE}"):
+        status, _, text = fetch(running.url.rstrip("/") + path)
+        assert status == 200, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, path
+        assert "<script>alert" not in text and "<img src=x" not in text, path
+
+
+def test_bulk_accept_goes_through_the_rules_and_undo_puts_every_suggestion_back(review):
+    from mappings.rules import load_rules
+
+    running, ws, _ = review
+
+    def states():
+        return {(r.site_code, r.match, r.pattern): (r.status, r.action, r.target_id) for r in load_rules(ws.db)}
+
+    before = states()
+    pending = [k for k, (status, *_) in before.items() if k[0] == SITE and status == "suggested"]
+    assert pending
+    _, _, page = fetch(running.url + f"site/{SITE}/mapping")
+    status, headers, _ = fetch(running.url + f"site/{SITE}/mapping/bulk", {"csrf": csrf_of(page), "above": "0"})
+    assert status == 303 and "msg=" in headers["Location"]
+    after = states()
+    assert all(after[k][0] == "accepted" for k in pending)
+    assert {k: v for k, v in after.items() if k not in pending} == {k: v for k, v in before.items() if k not in pending}
+    _, _, page = fetch(running.url + f"site/{SITE}/mapping")
+    assert f"置信度 ≥ 0.00 的 {len(pending)} 条建议" in page  # the review log names the change
+    assert fetch(running.url + "undo", {"csrf": csrf_of(page), "back": "/"})[0] == 303
+    assert states() == before
