@@ -43,6 +43,7 @@ _PATH_SAFE = _UNRESERVED | frozenset("!$&'()*+,;=:@/")
 _QUERY_SAFE = _UNRESERVED | frozenset("!$'()*+,;:@/?")
 _SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.IGNORECASE)
 _STRIPPED = re.compile(r"[\t\n\r]")
+_DOT_ESCAPE = re.compile("%2e", re.IGNORECASE)
 # Links a page on the parent platform may keep: web pages, mail and phone. Relative links are
 # web links too. data: is kept for images only (an <img> never runs what it holds).
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -76,7 +77,8 @@ def _normalize_escapes(text: str, safe: frozenset) -> str:
 
 
 def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 section 5.2.4, so /a/./b/../c becomes /a/c."""
+    """RFC 3986 section 5.2.4, so /a/./b/../c becomes /a/c and /../x becomes /x (a '..' at the root
+    stays there). Run after unreserved escapes are decoded, so %2e%2e is a '..' too (section 6.2.2.2)."""
     if "." not in path:
         return path
     segments = path.split("/")
@@ -188,12 +190,40 @@ def _canonical_and_request(text: str, url: str, significant: frozenset | None) -
         userinfo = parts.netloc.rpartition("@")[0]
         netloc = f"{_normalize_escapes(userinfo, _UNRESERVED | frozenset(':'))}@{netloc}"
     path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
-    path = _normalize_escapes(_remove_dot_segments(path), _PATH_SAFE)
+    path = _remove_dot_segments(_normalize_escapes(path, _PATH_SAFE))
     canonical = urlunsplit((scheme, netloc, path, _query(parts.query, significant), ""))
     if not parts.query:
         return canonical, canonical
     raw_query = _normalize_escapes(parts.query, _QUERY_SAFE | frozenset("=&"))
     return canonical, urlunsplit((scheme, netloc, path, raw_query, ""))
+
+
+def climbs_above_root(url: str, base: str | None = None) -> bool:
+    """True when the path of ``url``, read against ``base``'s folder, has more '..' segments than
+    folders to leave (``%2e`` counts as a dot): ``/a/../../etc/passwd``, or ``%2e%2e/x`` on a page at
+    the root. RFC 3986 (and a browser) would stop such a path at the root; a link that needs that is
+    broken or probing, so the crawl records it with this reason instead of fetching through it."""
+    text = _STRIPPED.sub("", url.strip())
+    if ".." not in text and "%2" not in text:  # no '..' segment however it is spelt (the common case)
+        return False
+    parts = urlsplit(text)
+    if parts.scheme and parts.scheme.lower() not in WEB_SCHEMES:
+        return False
+    path = _DOT_ESCAPE.sub(".", parts.path)
+    if not parts.netloc and not path.startswith("/"):
+        if not path or not base:
+            return False
+        folder = urlsplit(base).path
+        path = (folder[:folder.rfind("/") + 1] or "/") + path
+    depth = 0
+    for segment in path.split("/")[1:]:
+        if segment == "..":
+            if depth == 0:
+                return True
+            depth -= 1
+        elif segment != ".":
+            depth += 1
+    return False
 
 
 def unsafe_link_scheme(value: str, image: bool = False) -> str | None:

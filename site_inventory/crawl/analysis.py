@@ -15,7 +15,7 @@ from ..encoding import decode_html
 from .fetch import Response
 from .robots import Robots
 from .soft404 import PHRASES as SOFT_404_PHRASES, is_soft_404
-from ..urls import URLError, canonical_and_request, canonicalize
+from ..urls import URLError, canonical_and_request, canonicalize, climbs_above_root
 
 _LATIN_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if p.isascii())
 _CJK_NOT_FOUND = tuple(p for p in SOFT_404_PHRASES if not p.isascii())  # no case to fold
@@ -54,7 +54,8 @@ def analyze(resp: Response, via: str, significant=None) -> Analysis:
             try:
                 out.location, request = canonical_and_request(target, base=resp.url, significant_params=significant)
                 out.found.append(Found(out.location, "redirect", via="redirect",
-                                       request_url=request if request != out.location else None))
+                                       request_url=request if request != out.location else None,
+                                       skip=discovery.CLIMBS if climbs_above_root(target, resp.url) else None))
             except URLError as exc:
                 out.notes.append(f"unusable Location header {target!r}: {exc}")
     if via == "robots":

@@ -13,13 +13,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import lxml.etree
 
-from ..urls import URLError, canonical_and_request, canonicalize, is_web_url
+from ..urls import URLError, canonical_and_request, canonicalize, climbs_above_root, is_web_url
 
 MAX_ANCHOR = 300
 MAX_PAGINATION = 1000           # pages of one column list we are willing to generate
 SITEMAP_MAX_URLS = 50000        # the sitemap protocol's own limit per file
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # ... and its limit on uncompressed size
 _SKIP_SCHEMES = ("javascript:", "data:", "about:", "vbscript:")
+CLIMBS = "climbs-above-root"  # a link whose '..' (or %2e%2e) segments lead above the site's root
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
 _SCRIPT_URL = re.compile(
     r"""(?:window\.open|location\.href\s*=|location\.replace|location\s*=)\s*\(?\s*['"]([^'"]+)['"]""",
@@ -46,6 +47,7 @@ class Found:
     via: str = "link"  # link/sitemap (a URL a sitemap lists)/sitemap-file/feed/pagination/redirect
     valid: bool = True  # False: not an http(s) URL we can fetch (mailto:, bad port ...)
     request_url: str | None = None  # the URL as found (query order kept), when it differs from url
+    skip: str | None = None  # why the link is recorded but not followed (CLIMBS), else None
 
 
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -118,7 +120,8 @@ def _found(raw: str, base: str, tag: str, significant, text: str = "", via: str 
     if not raw or raw.startswith("#") or raw.lower().startswith(_SKIP_SCHEMES):
         return None
     url, valid, request = _resolve(raw, base, significant, origin)
-    return Found(url, tag, text, via, valid=valid, request_url=request)
+    skip = CLIMBS if valid and climbs_above_root(raw, base) else None
+    return Found(url, tag, text, via, valid=valid, request_url=request, skip=skip)
 
 
 def _text(el) -> str:

@@ -17,6 +17,10 @@ from ..urls import host_of
 # Skips caused by this run's limits, not by the URL: the next run looks at them again.
 LIMIT_REASONS = ("max-pages", "max-depth", "time-limit", "robots-unavailable")
 FINAL_STATES = ("fetched", "skipped", "failed")
+# Skips caused by the link, not by the URL it leads to (a '..' climbing above the root): a plain
+# link to the same URL, found later, still has it fetched (once).
+LINK_REASONS = ("climbs-above-root",)
+_LINK_MARKS = ",".join("?" for _ in LINK_REASONS)
 
 
 _last_stamp: tuple[int, str] = (0, "")
@@ -57,9 +61,11 @@ _CLAIM_COLS = "id, site_code, url, depth, attempts, discovered_via, chain, refer
 
 
 def exists(conn: sqlite3.Connection, site_code: str, url: str) -> bool:
-    return conn.execute(
-        "SELECT 1 FROM crawl_urls WHERE site_code = ? AND url = ?", (site_code, url)
-    ).fetchone() is not None
+    """True when the URL is recorded, other than as skipped for a reason of the link (LINK_REASONS)."""
+    row = conn.execute(
+        "SELECT state, reason FROM crawl_urls WHERE site_code = ? AND url = ?", (site_code, url)
+    ).fetchone()
+    return row is not None and not (row[0] == "skipped" and row[1] in LINK_REASONS)
 
 
 def add(
@@ -75,14 +81,22 @@ def add(
     reason: str | None = None,
     request_url: str | None = None,
 ) -> bool:
-    """Record a discovered URL (canonical; ``request_url`` as found when it differs); False when known."""
+    """Record a discovered URL (canonical; ``request_url`` as found when it differs); False when known.
+
+    A URL known only as skipped for a reason of its link (LINK_REASONS) takes this discovery's
+    state and reason, unless it has such a reason too."""
     stamp = now()
     cur = conn.execute(
-        "INSERT OR IGNORE INTO crawl_urls (site_code, url, request_url, host, path_key, state, depth, referrer,"
+        "INSERT INTO crawl_urls (site_code, url, request_url, host, path_key, state, depth, referrer,"
         " discovered_via, chain, reason, discovered_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_code, url) DO UPDATE SET"
+        " request_url = excluded.request_url, state = excluded.state, depth = excluded.depth,"
+        " referrer = excluded.referrer, discovered_via = excluded.discovered_via, chain = excluded.chain,"
+        " reason = excluded.reason, updated_at = excluded.updated_at"
+        f" WHERE crawl_urls.state = 'skipped' AND crawl_urls.reason IN ({_LINK_MARKS})"
+        f" AND COALESCE(excluded.reason, '') NOT IN ({_LINK_MARKS})",
         (site_code, url, request_url if request_url != url else None, host_of(url), path_key(url), state, depth,
-         referrer, via, chain, reason, stamp, stamp),
+         referrer, via, chain, reason, stamp, stamp, *LINK_REASONS, *LINK_REASONS),
     )
     return cur.rowcount == 1
 

@@ -123,6 +123,9 @@ class OutcomeRecorder:
                 depth, chain = claim.depth, claim.chain + 1
             elif found.via == "sitemap-file":
                 depth, chain = claim.depth, claim.chain + 1
+            if found.skip:
+                self._record_skipped_link(site, found, depth, claim.url, chain)
+                continue
             self._add(site, found.url, depth=depth, via=found.via, referrer=claim.url, chain=chain,
                       scoped=scoped, request_url=found.request_url)
         if links:
@@ -131,6 +134,13 @@ class OutcomeRecorder:
             store.add_note(self.conn, site.code, claim.url,
                                  f"{unread} sitemap URLs not recorded: the site's limit of "
                                  f"{self.opts.max_pages} URLs from sitemaps (the page cap) was reached")
+
+    def _record_skipped_link(self, site, found, depth: int, referrer: str, chain: int) -> None:
+        """A link not to follow (frontier.LINK_REASONS): its URL is recorded as skipped for that reason,
+        unless known already (a plain link to it has it fetched, now or when found later)."""
+        if frontier.add(self.conn, site.code, found.url, depth=depth, via=found.via, referrer=referrer,
+                        chain=chain, state="skipped", reason=found.skip, request_url=found.request_url):
+            site.counts["skipped"] += 1
 
     def _add(self, site, url: str, *, depth: int, via: str, referrer: str | None = None,
              chain: int = 0, scoped: bool | None = None, request_url: str | None = None) -> None:

@@ -1,7 +1,7 @@
 """canonicalize: the one URL identity of the project, checked case by case."""
 import pytest
 
-from site_inventory.urls import URLError, Scope, canonicalize, host_of, in_scope
+from site_inventory.urls import URLError, Scope, canonicalize, climbs_above_root, host_of, in_scope, request_form
 
 CASES = [
     # scheme and host case, default ports
@@ -120,3 +120,47 @@ def test_scope_with_port_only_matches_that_port():
     scope = Scope.for_site("http://127.0.0.1:8081/")
     assert scope.contains("http://127.0.0.1:8081/a")
     assert not scope.contains("http://127.0.0.1:8082/a")
+
+
+# Dot segments are removed after unreserved escapes are decoded (RFC 3986 6.2.2.2), so %2e%2e is a
+# '..' like any other; a path never climbs above the root of its host.
+@pytest.mark.parametrize("url, expected", [
+    ("http://a.gov.cn/%2e%2e/%2e%2e/etc/passwd", "http://a.gov.cn/etc/passwd"),
+    ("http://a.gov.cn/%2E%2E/%2E%2E/etc/passwd", "http://a.gov.cn/etc/passwd"),
+    ("http://a.gov.cn/a/%2E/b/../c", "http://a.gov.cn/a/c"),
+    ("http://a.gov.cn/a/.%2e/b", "http://a.gov.cn/b"),
+    ("http://a.gov.cn/a/%2e", "http://a.gov.cn/a/"),
+    ("http://a.gov.cn/zhen1/%2e%2e/zhen2/", "http://a.gov.cn/zhen2/"),
+    ("http://a.gov.cn/a/%2e%2e%2fb", "http://a.gov.cn/a/..%2Fb"),  # an escaped '/' is no separator
+    ("http://a.gov.cn/..a/b..", "http://a.gov.cn/..a/b.."),  # dots inside a name are no dot segment
+])
+def test_escaped_dot_segments_are_removed(url, expected):
+    assert canonicalize(url) == expected
+    assert canonicalize(expected) == expected
+    assert request_form(url) == expected
+
+
+def test_escaped_dots_cannot_leave_the_site_path_prefix():
+    assert not in_scope("http://www.county.example.gov.cn/zhen1/%2e%2e/zhen2/a.html", SITE)
+
+
+@pytest.mark.parametrize("ref, base, climbs", [
+    ("http://a.gov.cn/%2e%2e/%2e%2e/etc/passwd", None, True),
+    ("/../x.html", "http://a.gov.cn/p/1.html", True),
+    ("/a/../../x.html", None, True),
+    ("%2E%2e/x.html", "http://a.gov.cn/index.html", True),
+    ("../../x.html", "http://a.gov.cn/col/index.html", True),
+    ("../x.html", "http://a.gov.cn/col/index.html", False),
+    ("./../x.html", "http://a.gov.cn/col/index.html", False),
+    ("a/../../../x.html", "http://a.gov.cn/col/sub/index.html", False),
+    ("a/../../../../x.html", "http://a.gov.cn/col/sub/index.html", True),
+    ("/a//../../x", None, False),  # the empty segment is one to leave, as RFC 3986 5.2.4 reads it
+    ("/a/b/../../x", None, False),
+    ("/a/..b/x", None, False),
+    ("?page=../../x", "http://a.gov.cn/index.html", False),
+    ("#/../../x", "http://a.gov.cn/index.html", False),
+    ("mailto:../../x", None, False),
+    ("http://a.gov.cn/a%2F..%2F..%2Fb", None, False),
+])
+def test_climbs_above_root(ref, base, climbs):
+    assert climbs_above_root(ref, base) is climbs
