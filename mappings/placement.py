@@ -40,10 +40,12 @@ class Placement:
     reasons: list[str]
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     status: str = "suggested"
+    dedicated: bool = False  # the parent has a section of the site's own (linked from it, named for it)
 
     def as_dict(self) -> dict:
         return {"type": "placement", "site_code": self.site_code, "target_id": self.column_id,
                 "target_path": self.target_path, "confidence": self.confidence, "reasons": self.reasons,
+                "dedicated": self.dedicated,
                 "status": self.status, "alternatives": [{"target_id": t, "score": s} for t, s in self.alternatives]}
 
 
@@ -64,6 +66,8 @@ def place_sites(context, db, parent_targets: dict, codes=(), accepted_rules: lis
             out.append(Placement(code, rule.target_id, tree.target_path(rule.target_id, site), 1.0,
                                  [f"planner's {rule.describe()}"], status="accepted"))
         elif code in stored and stored[code].status == "accepted" and stored[code].column_id in tree:
+            fresh = place_site(context, site, links.get(code, []))
+            stored[code].dedicated = fresh.dedicated and fresh.column_id == stored[code].column_id
             out.append(stored[code])
         else:
             out.append(place_site(context, site, links.get(code, [])))
@@ -126,8 +130,11 @@ def place_site(context, site: dict, links: list[tuple]) -> Placement:
     margin = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
     confidence = round(max(0.0, min(0.97, best * (0.6 + 0.4 * min(1.0, margin / 0.3)))), 3)
     reasons = explain(tree, best_id, links, link, content, named, top)
+    dedicated = any(column in tree.subtree(best_id) for _, column, _ in links) or named.get(best_id, (0.0,))[0] >= 1.0
+    if dedicated:
+        reasons.append("the parent has a section of the site's own: its columns stay under it")
     return Placement(site["site_code"], best_id, tree.target_path(best_id, site), confidence, reasons,
-                     [(cid, round(score, 3)) for cid, score in ranked[1:3]])
+                     [(cid, round(score, 3)) for cid, score in ranked[1:3]], dedicated=dedicated)
 
 
 def link_scores(tree: TargetTree, links: list[tuple]) -> dict[str, float]:
@@ -170,9 +177,7 @@ def name_scores(tree: TargetTree, site: dict) -> dict[str, tuple[float, str]]:
     level = site.get("level")
     out = {}
     for column in tree.columns:
-        names = [column.name] + column.aliases
-        if any(n and (n == short or n == name or (len(n) >= 2 and n in name and n not in ("人民政府", "政府")))
-               for n in names):
+        if column.name in (short, name) or (len(column.name) >= 3 and column.name in name):
             out[column.id] = (1.0, f"column {column.name} is named for the site")
         elif level and level in column.levels:
             out[column.id] = (0.9, f"{column.name} is made for {level} sites")

@@ -268,6 +268,9 @@ def suggest_item(context: Context, record: dict) -> Suggestion:
     """An item no clue placed in a column: an exact-URL rule from its content alone."""
     site = context.sites[record["site_code"]]
     scores = context.classifier.scores([item_text(record["title"], record["body"])])
+    home, inside = home_subtree(context, site)
+    if home and home.dedicated:
+        scores = {tid: score for tid, score in scores.items() if tid in inside} or scores
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     target = ranked[0][0] if ranked else context.tree.columns[0].id
     target, level_note = level_target(context.tree, target, site.get("level"))
@@ -358,6 +361,8 @@ def rank_targets(context: Context, site: dict, names: list[str], items: list[dic
     scored = {final: (NAME_WEIGHT * e["name"][0] + content_weight * e["content"][0]) / (NAME_WEIGHT + content_weight)
               for final, e in outcomes.items()}
     home, inside = home_subtree(context, site)
+    if home and home.dedicated:  # the site moves whole into its own section on the parent
+        scored = {final: score for final, score in scored.items() if final in inside} or scored
     for final in scored:
         if final in inside:
             scored[final] = min(1.0, scored[final] + HOME_BONUS * home.confidence)

@@ -201,3 +201,20 @@ def test_suggest_shows_placements_first_in_text_and_json(mini):
     rules = load_rules(mini.db)
     homepage = [r for r in rules if r.match == "page_type" and r.pattern == "homepage" and r.site_code]
     assert {(r.site_code, r.target_id) for r in homepage} == {(mini_county.TOWN, "xzdt"), (mini_county.DEPT, "bmdt")}
+
+
+def test_a_site_with_a_section_of_its_own_on_the_parent_moves_whole_into_it(mini):
+    portal = "http://www.qx.example.gov.cn"
+    page = f"{portal}/zwgk/tzgg/content_91.html"
+    b = mini_county.Builder(mini)
+    b.next_id = 900
+    b.record(mini_county.PORTAL, page, title="青溪县农业农村局", body=mini_county.BODY["notice"],
+             breadcrumb=["首页", "政务公开", "通知公告"])
+    mini.db["links"].insert({"site_code": mini_county.PORTAL, "source_url": page, "tag": "a", "in_scope": 0,
+                             "target_url": "http://nyj.qx.example.gov.cn/", "anchor_text": "青溪县农业农村局"})
+    mini.db.conn.commit()
+    suggestions = [s for s in suggest(mini) if s.site_code == mini_county.DEPT]
+    placement = load_placements(mini.db)[mini_county.DEPT]
+    assert placement.column_id == "tzgg" and "a section of the site's own" in placement.reasons[-1]
+    assert {s.rule.target_id for s in suggestions} == {"tzgg"}  # 政策法规 too, which alone would go to 政策文件
+    assert any(s.column_path == "政策法规" for s in suggestions)
