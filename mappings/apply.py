@@ -2,14 +2,15 @@
 
 Each record gets the first accepted rule (in order) that matches it: map/static with the target
 column's id and path (including the per-site child, e.g. 政务动态/乡镇动态/城关镇), drop, or
-homepage (the parent's page for the site: the rule's target, else the per-site column made for the
-site's level); a record no rule matches is recorded as ``unmapped`` so nothing disappears silently.
+homepage (the parent's page for the site: the rule's target, else the site's home column from
+``map suggest``'s placement, else the per-site column made for the site's level); a record no rule matches is recorded as ``unmapped`` so nothing disappears silently.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from . import source_columns as sc
+from .placement import load_placements
 from .rules import NEEDS_TARGET, Rule, RuleIndex, load_rules, now
 from .suggest import as_item, load_records
 from .target_tree import TargetTree, tree_for_workspace
@@ -60,6 +61,7 @@ def assign(workspace, rules: list[Rule] | None = None, tree: TargetTree | None =
         raise MappingError("; ".join(f"{r.describe()}: target id {r.target_id!r} is not in the target tree"
                                      for r in unknown))
     sites = migrating_sites(workspace)
+    homes = {code: p.column_id for code, p in load_placements(workspace.db).items() if p.column_id in tree}
     index = RuleIndex(rules)
     out = []
     for record in load_records(workspace.db):
@@ -70,7 +72,7 @@ def assign(workspace, rules: list[Rule] | None = None, tree: TargetTree | None =
         action = rule.action if rule else "unmapped"
         target = rule.target_id if rule and rule.action in NEEDS_TARGET + ("homepage",) else None
         if action == "homepage" and target is None:
-            target = site_column(tree, sites[code])
+            target = homes.get(code) or site_column(tree, sites[code])
         path = tree.target_path(target, sites[code]) if target else None
         out.append(Assignment(record["page_id"], code, record["page_type"], record["column_path"], action,
                               target, path, rule))

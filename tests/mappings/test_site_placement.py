@@ -218,3 +218,19 @@ def test_a_site_with_a_section_of_its_own_on_the_parent_moves_whole_into_it(mini
     assert placement.column_id == "tzgg" and "a section of the site's own" in placement.reasons[-1]
     assert {s.rule.target_id for s in suggestions} == {"tzgg"}  # 政策法规 too, which alone would go to 政策文件
     assert any(s.column_path == "政策法规" for s in suggestions)
+
+
+def test_a_homepage_rule_without_a_target_sends_the_homepage_to_the_home_column(mini):
+    portal = "http://www.qx.example.gov.cn"
+    page = f"{portal}/zwgk/tzgg/content_92.html"
+    b = mini_county.Builder(mini)
+    b.next_id = 900
+    b.record(mini_county.PORTAL, page, title="部门网站", body=mini_county.BODY["notice"],
+             breadcrumb=["首页", "政务公开", "通知公告"])
+    mini.db["links"].insert({"site_code": mini_county.PORTAL, "source_url": page, "tag": "a", "in_scope": 0,
+                             "target_url": "http://nyj.qx.example.gov.cn/", "anchor_text": "青溪县农业农村局"})
+    mini.db.conn.commit()
+    save_rules(mini.db, [Rule("page_type", "homepage", "homepage")])  # accepted before sites were placed
+    suggest(mini)
+    homes = {a.site_code: a.target_id for a in assign(mini) if a.page_type == "homepage"}
+    assert homes == {mini_county.TOWN: "xzdt", mini_county.DEPT: "tzgg"}  # the level column would say bmdt
