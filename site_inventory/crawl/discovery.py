@@ -263,6 +263,17 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
+def _xml_found(el, text: str | None, url: str, tag: str, significant, via: str) -> Found | None:
+    """_found for the text of a sitemap or feed element; an element holding an entity reference
+    (never expanded: billion laughs, external entities) is kept as written and marked unusable,
+    where its text alone would have been only the part before the reference."""
+    if len(el) and any(isinstance(child, lxml.etree._Entity) for child in el):
+        written = (el.text or "") + "".join((c.text if isinstance(c, lxml.etree._Entity) else "") + (c.tail or "")
+                                            for c in el)
+        return Found(written.strip()[:MAX_ANCHOR * 10], tag, via=via, valid=False)
+    return _found(text, url, tag, significant, via=via) if text else None
+
+
 def sitemap_entries(data: bytes, url: str, significant=None) -> tuple[str | None, list[Found], bool]:
     """(``urlset``/``sitemapindex``/None, entries, cut_short) of a (possibly gzipped) sitemap."""
     xml, cut = decompress_limited(data)
@@ -275,8 +286,8 @@ def sitemap_entries(data: bytes, url: str, significant=None) -> tuple[str | None
     out = []
     via = "sitemap-file" if kind == "sitemapindex" else "sitemap"
     for el in root.iter():
-        if _local(el.tag) == "loc" and el.text:
-            found = _found(el.text, url, "sitemap", significant, via=via)
+        if _local(el.tag) == "loc":
+            found = _xml_found(el, el.text, url, "sitemap", significant, via)
             if found is not None:
                 out.append(found)
             if len(out) >= SITEMAP_MAX_URLS:
@@ -294,11 +305,11 @@ def feed_entries(data: bytes, url: str, significant=None) -> list[Found]:
     for el in root.iter():
         name = _local(el.tag)
         if name == "link":
-            target = el.get("href") or el.text
-            if target and el.get("rel") in (None, "alternate"):
-                out.append(_found(target, url, "feed", significant, via="feed"))
-        elif name == "guid" and el.get("isPermaLink", "true") == "true" and el.text:
-            out.append(_found(el.text, url, "feed", significant, via="feed"))
+            if el.get("rel") in (None, "alternate"):
+                out.append(_found(el.get("href"), url, "feed", significant, via="feed") if el.get("href")
+                           else _xml_found(el, el.text, url, "feed", significant, "feed"))
+        elif name == "guid" and el.get("isPermaLink", "true") == "true":
+            out.append(_xml_found(el, el.text, url, "feed", significant, "feed"))
     return [f for f in out if f is not None]
 
 
