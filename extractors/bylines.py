@@ -1,8 +1,10 @@
-"""Bylines Chinese articles write in the text rather than behind a label.
+"""Bylines Chinese articles write in the text rather than behind a label, and what reads as a name.
 
-Covers the newsroom conventions (本报记者 王建宏 张文攀, （记者 胡晓蓉）, （姚峰 上海报道）, 文/张三,
-张三/文) and blog footers (张三 发表于 2005-9-15, 由张三张贴 @ ...). Each rule returns the names
-only; the caller decides which rule wins.
+Covers the newsroom conventions (本报记者 王建宏 张文攀, 澎湃新闻记者 段彦超 廖艳, （记者 胡晓蓉）,
+（姚峰 上海报道）, 文/张三, 张三/文, （文/图 张三 李四）, 执笔/张三、李四), blog footers (张三 发表于
+2005-9-15, 由张三张贴 @ ..., Posted by X, Copyright © X) and the name line between a title and its
+date. Each rule returns the names only; the caller decides which rule wins. A value is an author
+or a source only if it reads as one (``credible``): a phrase taken from the text never does.
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import re
 
 NAME = r"[\u4e00-\u9fff·]{2,4}"
 NAMES = NAME + r"(?:[ 、，,]+" + NAME + r")*"
-REPORTER_RE = re.compile(
-    r"(?:^|[\s（(【\[□■●▲·，,])(?:本报|本台|本刊|本网|[\u4e00-\u9fff]{1,8}(?:日报|晚报|晨报|报|社|网|台|频道))?"
-    r"(?:特约|见习|实习|首席|驻[\u4e00-\u9fff]{1,4})?(?:记者|通讯员|实习生)\s*[:：]?\s*(?P<names>" + NAMES + r")(?![\u4e00-\u9fff\d])"
+REPORTER_RE = re.compile(  # any newsroom before the role: 本报, 澎湃新闻, 南都, 职工 ...
+    r"(?:^|[\s（(【\[□■●▲·，,:：|｜])[\u4e00-\u9fffA-Za-z]{0,10}?"
+    r"(?:特约|见习|实习|首席|驻[\u4e00-\u9fff]{1,4})?(?:记者|通讯员|实习生|发言人)\s*[:：]?\s*"
+    r"(?P<names>" + NAMES + r")(?![\u4e00-\u9fff\d])"
 )
 TAIL_PAREN_RE = re.compile(
     r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*)?(?P<names>" + NAMES + r")(?:\s+[\u4e00-\u9fff]{2,4}报道)?\s*[）)]\s*$"
@@ -20,9 +23,19 @@ TAIL_PAREN_RE = re.compile(
 REPORT_PAREN_RE = re.compile(
     r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*(?P<a>" + NAMES + r")|(?P<b>" + NAMES + r")\s+[\u4e00-\u9fff]{2,4}报道)\s*[）)]\s*$"
 )
-SLASH_RE = re.compile(r"^(?:文|撰文|文字|图文)\s*[/／]\s*(?P<a>" + NAMES + r")|^(?P<b>" + NAME + r")\s*[/／]\s*文\b")
+CREDIT_ROLE = (r"(?:[文图]\s*[/／]\s*[文图]\s*[/／:：]?|(?:文|图|图文|文图|摄影)\s*[/／]"  # 图：X is a caption, 图/X a credit
+               r"|(?:撰文|文字|执笔|采写)\s*[/／:：])")
+PEN_NAMES = NAME + r"(?:\s*[ 、，,&＆]\s*" + NAME + r")*"
+SLASH_RE = re.compile(
+    r"^" + CREDIT_ROLE + r"\s*(?:[^\s/／]{1,12}(?:作者|记者|通讯员))?\s*(?P<a>" + PEN_NAMES + r")(?![\u4e00-\u9fff])"
+    r"|^(?P<b>" + NAME + r")\s*[/／]\s*(?:文\b|(?P<org>[\u4e00-\u9fff]{2,12})$)")
+CREDIT_PAREN_RE = re.compile(  # （文/图 刘玺东 易赛楠）, 【文/观察者网专栏作者 王文】: a credit in brackets
+    r"[（(【\[]\s*" + CREDIT_ROLE + r"\s*(?:[^\s/／）)】\]]{1,12}(?:作者|记者|通讯员)\s*)?"
+    r"(?P<names>" + PEN_NAMES + r")\s*[）)】\]]")
 BLOG_RE = re.compile(
-    r"(?:由\s*(?P<a>[^\s@]{2,20})\s*(?:张贴|发表|发布)\s*[@于])|"
+    r"(?:由\s*(?P<a>[^\s@]{2,20}?)\s*(?:张贴|发表|发布)?\s*[@于]\s*\d)|"
+    r"(?:^|[|｜\s])(?:(?P<posted>posted\s+)|written\s+)?by\s+(?P<c>[A-Za-z][\w.\-]{1,20}(?:\s[A-Z][\w.\-]{1,20})?)"
+    r"\s*(?:(?(posted)$|(?!))|[|｜@,]|\s(?:on|at|@|\d)|\d)|"
     r"(?<![A-Za-z0-9_.\-])(?P<b>[A-Za-z0-9_.\-]{2,20}|[\u4e00-\u9fff]{2,4})\s*(?:发表于|发布于|posted\s+(?:at|on|@))\s*\d",
     re.IGNORECASE,
 )
@@ -33,9 +46,59 @@ NOT_NAMES = {"记者", "报道", "编辑", "来源", "通讯员", "实习生", "
              "整理", "新华社", "新华网", "人民网", "央视网", "中新网", "中国", "北京", "上海", "电", "讯"}
 
 
+PARTICLE_RE = re.compile(r"[了的吗呢吧么着们说是这那被让很都就也]")  # grammar words no name holds
+PROSE_WORD_RE = re.compile(r"表示|介绍|查看|发自|透露|了解|获悉|采访|指出|认为|发现|看到|报道|整理|原创|综合|编译|转载|转自|来源"
+                           r"|不详|未知|佚名|网友|网络|管理员|系统|本站|本网|声明|版权|点击|阅读|评论|分享")
+ORG_END_RE = re.compile(r"(?:报|网|社|台|局|委|办|厅|署|部|院|所|馆|站|会|处|政府|中心|学会|大学|学院|协会|公司|集团"
+                        r"|银行|医院|科技|频道|新闻|时报|周刊|杂志|发布|支部|办公室|办事处|出版社|电视台|电台|\.(?:com|cn|net|org))$",
+                        re.IGNORECASE)
+PERSON_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10})$")
+LATIN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{1,24}$")
+LATIN_NOT_NAMES = {"share", "tweet", "print", "like", "comment", "comments", "email", "follow", "more", "top", "home",
+                   "login", "author", "editor", "by", "posted", "copyright", "all", "rights",
+                   "reserved", "inc", "ltd", "co", "corp", "corporation", "group", "news", "media", "network", "app"}
+HANDLE_RE = re.compile(r"^(?=.*[\u4e00-\u9fff])[\u4e00-\u9fff\w·&＆]{2,12}$")
+
+
+def reads_as_person(token: str) -> bool:
+    """A Chinese personal name (2-4 characters, or a transliteration with ·) that is no role, place,
+    phrase or organisation: 胡晓蓉 yes; 透露了, 新华社, 朗进科技 no."""
+    if not PERSON_RE.match(token) or token in NOT_NAMES or PARTICLE_RE.search(token) or PROSE_WORD_RE.search(token):
+        return False
+    end = ORG_END_RE.search(token)
+    return not end or len(end.group(0)) == 1 and len(token) == 2
+
+
+def reads_as_latin(token: str) -> bool:
+    """A Latin name or handle (kingname, GameForce, HN666): letters first, no company word."""
+    return bool(LATIN_RE.match(token)) and token.lower() not in LATIN_NOT_NAMES and not ORG_END_RE.search(token)
+
+
+def reads_as_org(value: str) -> bool:
+    """An organisation: a name ending like one (日报, 新华网, 新华社, 县应急管理局, 省发改委, 人民政府, 学会 ...)."""
+    value = value.strip()
+    return (2 <= len(value) <= 30 and bool(ORG_END_RE.search(value)) and not PARTICLE_RE.search(value[-3:])
+            and not PROSE_WORD_RE.search(value) and bool(re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9·.（）()\-]+", value)))
+
+
+def credible(value: str | None, labelled: bool = False) -> bool:
+    """The value reads as an author or source: each word a person, a Latin name, or an organisation;
+    behind a label (作者：) or in the byline slot a self-media account name (加拿大必读) too. Phrases
+    taken from the text (透露了, 网络整理, 本站原创) never do."""
+    if not value or not value.strip():
+        return False
+    for token in value.split():
+        if reads_as_person(token) or reads_as_latin(token) or reads_as_org(token):
+            continue
+        if labelled and HANDLE_RE.match(token) and not PROSE_WORD_RE.search(token) and token not in NOT_NAMES:
+            continue
+        return False
+    return True
+
+
 def _names(text: str) -> str | None:
     """Split a run of names, dropping words that are roles or places rather than people."""
-    names = [n for n in re.split(r"[ 、，,]+", text.strip()) if n and n not in NOT_NAMES]
+    names = [n for n in re.split(r"[ 、，,&＆]+", text.strip()) if n and n not in NOT_NAMES]
     names = [n for n in names if not n.endswith(("报道", "摄影", "编辑", "记者", "电"))]
     return " ".join(names) if names else None
 
@@ -47,7 +110,7 @@ def reporters(lines: list[str]) -> str | None:
         for m in REPORTER_RE.finditer(line[:300]):
             names = _names(m.group("names"))
             if names:
-                found.extend(n for n in names.split() if n not in found)
+                found.extend(n for n in names.split() if n not in found and reads_as_person(n))
     return " ".join(found) if found else None
 
 
@@ -61,11 +124,13 @@ def bracketed_name(lines: list[str]) -> str | None:
 
 
 def closing_parenthesis(lines: list[str]) -> str | None:
-    """Names in a parenthesis that closes the article: （记者 胡晓蓉）, （常书香 马丹阳）."""
+    """Names in a parenthesis that closes the article: （记者 胡晓蓉）, （常书香 马丹阳）; each must read
+    as a person (a company's name closing a quoted question is no byline)."""
     for line in reversed(lines):
         m = TAIL_PAREN_RE.search(line)
         if m:
-            return _names(m.group("names"))
+            names = _names(m.group("names"))
+            return names if names and all(reads_as_person(n) for n in names.split()) else None
     return None
 
 
@@ -83,17 +148,33 @@ def report_parenthesis(lines: list[str]) -> str | None:
 
 
 def slash_byline(lines: list[str]) -> str | None:
-    """文/张三 or 张三/文 at the start of a line."""
+    """文/张三, 执笔/张三、李四, 张三/文 or 张三/中国青年报 (writer, then newspaper) at the start of a line."""
     for line in lines:
         m = SLASH_RE.search(line)
-        if m:
-            return _names(m.group("a") or m.group("b"))
+        if m and (not m.group("org") or reads_as_org(m.group("org"))):
+            names = _names(m.group("a") or m.group("b"))
+            if names and all(reads_as_person(n) for n in names.split()):
+                return names
+    return None
+
+
+def credit_parenthesis(lines: list[str]) -> str | None:
+    """A writer's credit in brackets: （文/图 刘玺东 易赛楠） closing the body, 【文/观察者网专栏作者 王文】
+    heading it."""
+    for line in lines:
+        if "/" in line or "／" in line or "：" in line or ":" in line:
+            m = CREDIT_PAREN_RE.search(line)
+            if m:
+                names = _names(m.group("names"))
+                if names and all(reads_as_person(n) for n in names.split()):
+                    return names
     return None
 
 
 def _may_name_poster(line: str) -> bool:
-    """A cheap test that the line holds a word BLOG_RE needs (由 / 发表于 / 发布于 / posted), before the regex."""
-    return "由" in line or "发表于" in line or "发布于" in line or "posted" in line.lower()
+    """A cheap test that the line holds a word BLOG_RE needs (由 / 发表于 / 发布于 / posted / by), before the regex."""
+    low = line.lower()
+    return "由" in line or "发表于" in line or "发布于" in line or "posted" in low or "by" in low
 
 
 def blog_poster(lines: list[str]) -> str | None:
@@ -104,8 +185,27 @@ def blog_poster(lines: list[str]) -> str | None:
             continue
         m = BLOG_RE.search(line)
         if m:
-            return (m.group("a") or m.group("b")).strip()
+            name = (m.group("a") or m.group("b") or m.group("c")).strip()
+            if credible(name, labelled=True):
+                return name
     for above, line in zip(lines, lines[1:]):
         if PROFILE_RE.match(line) and OWNER_RE.match(above) and above not in NOT_NAMES:
             return above
+    return None
+
+
+COPYRIGHT_OWNER_RE = re.compile(  # the whole line: Copyright © 2005 张三 / © 2005-2007 by bob_smith
+    r"^\s*(?:copyright\s*)?(?:©|&copy;|\(c\))?\s*(?:(?:19|20)\d{2}\s*(?:[-–~]\s*(?:19|20)\d{2})?)?\s*(?:by\s+)?"
+    r"(?P<owner>[\u4e00-\u9fff]{2,4}|[A-Za-z][\w\-]{1,20})\s*\.?\s*$", re.IGNORECASE)
+
+
+def copyright_owner(lines: list[str]) -> str | None:
+    """The person a blog's copyright line names (Copyright © 2005 张三): read as a person only, since a
+    site's copyright names the organisation that runs it, not the writer."""
+    for line in lines:
+        if len(line) <= 80 and ("©" in line or "opyright" in line or "(c)" in line.lower()):
+            m = COPYRIGHT_OWNER_RE.search(line)
+            if m and (reads_as_person(m.group("owner")) or reads_as_latin(m.group("owner"))
+                      and "." not in m.group("owner")):
+                return m.group("owner")
     return None

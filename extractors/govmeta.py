@@ -25,6 +25,7 @@ META_KEYS = {
     "author": ("author", "article:author", "og:article:author", "dc.creator", "byl", "sailthru.author"),
     "column_name": ("columnname",),
     "site_name": ("sitename", "og:site_name"),
+    "copyright": ("copyright", "dc.rights"),
     "site_code": ("siteidcode",),
     "keywords": ("keywords", "columnkeywords"),
     "description": ("description", "og:description"),

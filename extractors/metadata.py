@@ -91,6 +91,12 @@ def _find(lines: list[str], target: str, begin: int, last: bool = False) -> int 
 
 def best_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int = 3) -> tuple[str | None, int | None]:
     """The cleaned value of the best-placed label of a field: (value, line)."""
+    candidates = ranked_labelled(found, fld, zones, max_rank)
+    return (candidates[0][3], candidates[0][2]) if candidates else (None, None)
+
+
+def ranked_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int = 3) -> list[tuple]:
+    """(rank, distance from the title, line, cleaned value) of each label of a field, best placed first."""
     candidates = []
     for item in found:
         if item.field != fld:
@@ -102,10 +108,7 @@ def best_labelled(found: list[Labelled], fld: str, zones: Zones, max_rank: int =
         if value:
             anchor = zones.title if zones.title is not None else (zones.body_start or 0)
             candidates.append((rank, abs(item.line - anchor), item.line, value))
-    if not candidates:
-        return None, None
-    best = min(candidates)
-    return best[3], best[2]
+    return sorted(candidates)
 
 
 def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict, url: str,
@@ -252,65 +255,100 @@ def _header_lines(lines: list[str], zones: Zones) -> list[str]:
     return lines[span.start:span.stop]
 
 
-def source_value(zones: Zones, found: list[Labelled], meta: dict) -> str | None:
-    """来源/发布机构: meta ContentSource, else the best-placed label."""
+def source_value(zones: Zones, found: list[Labelled], meta: dict, lines: list[str] | None = None) -> str | None:
+    """来源/发布机构: meta ContentSource, else the best-placed label, else an organisation alone in
+    the byline slot (证券时报网 under the date line)."""
     meta_source = clean_value("source", meta["source"]) if meta.get("source") else None
     if meta_source:
         return meta_source
     value, _ = best_labelled(found, "source", zones, max_rank=2)
-    return value
+    if value:
+        return value
+    slot = byline_slot(lines, zones) if lines else None
+    return slot if slot and bylines.reads_as_org(slot) else None
 
 
 def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict,
                  body_lines: list[str], title: str | None) -> tuple[str | None, str | None]:
-    """(author, how): 作者 labels, reporter bylines, meta author, then 责任编辑 as the last resort."""
-    value, _ = best_labelled(found, "author", zones, max_rank=0)
-    if value:
-        return value, "label"
+    """(author, how): the first candidate, strongest evidence first, that reads as a name
+    (``bylines.credible``); a wrong author is worse than none. 责任编辑 comes last: editors are
+    authors only when the page names no writer."""
+    for value, how in _author_candidates(lines, zones, found, meta, ld, body_lines, title):
+        if value and bylines.credible(value, labelled=how in ("label", "meta", "account")):
+            return value, how
+    return None, None
+
+
+def _author_candidates(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict,
+                       body_lines: list[str], title: str | None):
+    """Every author guess as (value, how), in the order they are trusted."""
+    for candidate in ranked_labelled(found, "author", zones, max_rank=0):
+        yield candidate[3], "label"
     dated = {f.line for f in found if f.field == "published"}
-    value, _ = best_labelled([f for f in found if f.line in dated], "author", zones, max_rank=2)
-    if value:
-        return value, "label"  # 作者:X ... 发表于 2005-07-31: the post's own byline line
+    # 作者:X ... 发表于 2005-07-31: the post's own byline line
+    yield best_labelled([f for f in found if f.line in dated], "author", zones, max_rank=2)[0], "label"
     header = _header_lines(lines, zones)
-    for how, rule, where in (
-        ("reporter", bylines.reporters, header + body_lines[:3]),
-        ("slash", bylines.slash_byline, header + body_lines[:2]),
-        ("bracket", bylines.bracketed_name, header),
-    ):
-        names = rule(where)
-        if names:
-            return names, how
-    value, _ = best_labelled(found, "author", zones, max_rank=2)
-    if value:
-        return value, "label"
-    for how, rule, where in (
-        ("closing", bylines.closing_parenthesis, body_lines[-5:]),
-        ("reporter", bylines.reporters, body_lines[-8:] + _around_body_end(lines, zones)),
-        ("reporter", bylines.report_parenthesis, body_lines),
-        ("blog", bylines.blog_poster, header + body_lines + _after_body(lines, zones)),
-    ):
-        names = rule(where)
-        if names:
-            return names, how
+    yield bylines.reporters(header + body_lines[:3]), "reporter"
+    yield bylines.slash_byline(header + body_lines[:2]), "slash"
+    yield bylines.credit_parenthesis(header + body_lines[:2] + body_lines[-3:]), "credit"
+    yield bylines.bracketed_name(header), "bracket"
+    for candidate in ranked_labelled(found, "author", zones, max_rank=2):
+        yield candidate[3], "label"
+    slot = byline_slot(lines, zones)
+    if slot and not bylines.reads_as_org(slot):
+        yield slot, "account"
+    yield bylines.closing_parenthesis(body_lines[-5:]), "closing"
+    yield bylines.reporters(body_lines[-8:] + _around_body_end(lines, zones)), "reporter"
+    yield bylines.report_parenthesis(body_lines), "reporter"
+    yield bylines.blog_poster(header + body_lines + _after_body(lines, zones)), "blog"
+    site = {meta.get("site_name") or "", meta.get("copyright") or ""}
     for raw in (ld.get("author"), meta.get("author")):
         value = clean_value("author", raw) if raw else None
-        if value and value != meta.get("site_name"):
-            return value, "meta"
-    names = bylines.blog_poster(lines)
-    if names:
-        return names, "blog"
+        if value and not any(value in owner for owner in site if owner):
+            yield value, "meta"  # a meta author naming the site itself (网易, in its copyright) is no writer
+    yield bylines.blog_poster(lines), "blog"
     first = header[:1] or body_lines[:1]
     if zones.title is not None and first and NAME_LINE_RE.match(first[0]) and first[0] not in NOT_A_NAME \
             and (not title or first[0] not in title):
-        return first[0], "name line"
-    name = _name_under_title_repeat(lines[zones.title + 1:(zones.header_end or zones.title + 7) + 4], title) \
-        if zones.title is not None else None
-    if name:
-        return name, "name line"
-    value, _ = best_labelled(found, "editor", zones, max_rank=2)
-    if value:
-        return value, "editor"
-    return None, None
+        yield first[0], "name line"
+    if zones.title is not None:
+        yield _name_under_title_repeat(lines[zones.title + 1:(zones.header_end or zones.title + 7) + 4], title), \
+            "name line"
+    yield bylines.copyright_owner(lines[zones.body_end or 0:][-40:] if zones.body_end is not None else lines[-40:]), \
+        "copyright"
+    yield editor_value(found, zones), "editor"
+
+
+def editor_value(found: list[Labelled], zones: Zones) -> str | None:
+    """责任编辑/编辑/审核/校对 nearest the article, when it reads as a name (系统管理员 does not)."""
+    for candidate in ranked_labelled(found, "editor", zones, max_rank=2):
+        if bylines.credible(candidate[3], labelled=True):
+            return candidate[3]
+    return None
+
+
+BYLINE_SLOT_RE = re.compile(r"^(?:[\u4e00-\u9fff·&＆_]{2,12}|[A-Za-z][A-Za-z0-9_.\-]{2,20})$")
+UI_WORD_RE = re.compile(r"关注|订阅|分享|收藏|评论|字号|字体|打印|举报|阅读|点击|浏览|返回|首页|正文|原创|客户端|扫码|二维码"
+                        r"|微信|微博|放大|缩小|标准|超大|默认|登录|注册|纠错|推荐|热门|相关|专题|频道|导航|更多", re.IGNORECASE)
+CLOCK_RE = re.compile(r"\d{1,2}[:：]\d{2}|(?:19|20)\d{2}")
+
+
+def byline_slot(lines: list[str], zones: Zones) -> str | None:
+    """A name alone on its line in the article header: right under the title and above the date line
+    (or a 关注 button), the writer or self-media account; an organisation next to the date line, the
+    newspaper (北京日报, 证券时报网)."""
+    for i in _header_range(zones):
+        line = lines[i] if i < len(lines) else ""
+        if not BYLINE_SLOT_RE.match(line) or UI_WORD_RE.search(line) or line in NOT_A_NAME \
+                or bylines.LATIN_RE.match(line) and not bylines.reads_as_latin(line):
+            continue
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        dated = [n for n in (lines[i - 1], after) if CLOCK_RE.search(n) and len(n) <= 60]
+        if dated and bylines.reads_as_org(line):
+            return line
+        if zones.title is not None and i == zones.title + 1 and (CLOCK_RE.search(after) and len(after) <= 60 or after.lstrip("+＋ ") in ("关注", "订阅")):
+            return line
+    return None
 
 
 def _name_under_title_repeat(lines: list[str], title: str | None) -> str | None:

@@ -71,3 +71,103 @@ def test_poster_prefilter_never_hides_a_poster_line():
         line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
         if BLOG_RE.search(line):
             assert _may_name_poster(line), line
+
+
+def _page_with_head(head: str, **kwargs) -> bytes:
+    """news_page with extra <head> markup (meta tags, JSON-LD)."""
+    return news_page(**kwargs).replace(b"</title>", b"</title>" + head.encode("utf-8"), 1)
+
+
+def test_reporter_credits_of_any_newsroom_opening_or_closing_the_body():
+    opening = {"澎湃新闻记者 段彦超 廖艳": "段彦超 廖艳", "本报记者王建宏 发自北京": "王建宏",
+               "城南晚报记者周敏/文": "周敏", "记者 胡晓蓉": "胡晓蓉", "（记者 李向东）": "李向东",
+               "通讯员 赵小燕": "赵小燕", "本报记者 王建宏、张文攀": "王建宏 张文攀"}
+    for line, names in opening.items():
+        r = extract_page(news_page(header="2024-05-06", body_paragraphs=[line] + NEWS_BODY), URL)
+        assert r.author == names, line
+    for line, names in {"采写：南都见习记者 林子沛": "林子沛", "（职工通讯员 李琴雯 刘会）": "李琴雯 刘会"}.items():
+        r = extract_page(news_page(header="2024-05-06", body_paragraphs=NEWS_BODY + [line]), URL)
+        assert r.author == names, line
+
+
+def test_slash_credits_in_brackets_and_pen_names():
+    closing = NEWS_BODY[:-1] + [NEWS_BODY[-1] + "（文/图 刘玺东 易赛楠）"]
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=closing), URL).author == "刘玺东 易赛楠"
+    heading = ["【文/观察者网专栏作者 王文】"] + NEWS_BODY
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=heading), URL).author == "王文"
+    pens = ["执笔/叨叨姐、胡一刀&李小飞刀"] + NEWS_BODY
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=pens), URL).author == "叨叨姐 胡一刀 李小飞刀"
+    assert extract_page(news_page(header="<p>石佳/中国青年报</p><p>2024-05-06 09:10</p>"), URL).author == "石佳"
+    for line, names in {"文/张三": "张三", "图/李四": "李四", "张三/文": "张三"}.items():
+        assert extract_page(news_page(header="2024-05-06", body_paragraphs=[line] + NEWS_BODY), URL).author == names
+    caption = ["图：会议现场"] + NEWS_BODY  # a caption, not a credit
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=caption), URL).author is None
+
+
+def test_a_name_alone_in_brackets_closing_the_body_reads_as_a_person():
+    closing = NEWS_BODY[:-1] + [NEWS_BODY[-1] + "（张巨峰）"]
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=closing), URL).author == "张巨峰"
+    company = NEWS_BODY[:-1] + ["网友提问：老师，这只股票如何？谢谢！(朗进科技)"]
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=company), URL).author is None
+
+
+def test_the_byline_slot_between_title_and_date():
+    account = "<p>加拿大必读</p><p>发布时间：10-08 12:00</p>"
+    assert extract_page(news_page(header=account), URL).author == "加拿大必读"
+    follow = "<p>去驴行</p><p>关注</p>"
+    assert extract_page(news_page(header=follow), URL).author == "去驴行"
+    paper = "<p>2019年09月07日 04:04</p><p>北京日报</p><p>缩小字体</p>"
+    r = extract_page(news_page(header=paper), URL)
+    assert (r.source, r.author) == ("北京日报", None)
+    menu = "<p>查看商业部落</p><p>2024-05-06 09:10</p>"
+    assert extract_page(news_page(header=menu), URL).author is None
+
+
+def test_forum_and_blog_posters():
+    cases = {"本贴由 老张头 于 2005-1-1 10:20 发表": "老张头", "Posted by John Smith": "John Smith",
+             "by bob_smith on May 5, 2005": "bob_smith"}
+    for line, name in cases.items():
+        r = extract_page(news_page(header="", after=f"<p>{line}</p>"), URL)
+        assert r.author == name, line
+    r = extract_page(news_page(header="", after="<p>by Taboola</p>"), URL)
+    assert r.author is None  # "by X" closing a line is a widget's credit, not a poster
+
+
+def test_blog_owner_in_a_copyright_line_but_not_a_site():
+    from extractors.bylines import copyright_owner
+
+    assert copyright_owner(["Copyright © 2005 张三"]) == "张三"
+    assert copyright_owner(["© 2005-2007 by bob_smith"]) == "bob_smith"
+    assert copyright_owner(["Copyright © 2019 观察者 All rights reserved。"]) is None
+    assert copyright_owner(["Copyright © 2003-2024 城南新闻网 版权所有"]) is None
+
+
+def test_gov_sources_from_labels_and_meta():
+    r = extract_page(news_page(header="发文机关：青溪县人民政府办公室　发布日期：2024-05-06"), URL)
+    assert r.source == "青溪县人民政府办公室"
+    r = extract_page(_page_with_head('<meta name="ContentSource" content="青溪县应急管理局">', header="2024-05-06"), URL)
+    assert r.source == "青溪县应急管理局"
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"name": "Li Ming"}}</script>'
+    assert extract_page(_page_with_head(ld, header="2024-05-06"), URL).author == "Li Ming"
+
+
+def test_a_meta_author_naming_the_site_is_no_writer():
+    head = '<meta name="author" content="城南网"><meta name="copyright" content="城南网版权所有">'
+    assert extract_page(_page_with_head(head, header="2024-05-06"), URL).author is None
+    head = '<meta name="author" content="陈晓东"><meta name="copyright" content="城南网版权所有">'
+    assert extract_page(_page_with_head(head, header="2024-05-06"), URL).author == "陈晓东"
+
+
+def test_phrases_from_the_text_are_never_authors():
+    from extractors.bylines import credible, reads_as_org, reads_as_person
+
+    for phrase in ("透露了", "表示", "网络整理", "本站原创", "查看商业部落"):
+        assert not credible(phrase, labelled=True), phrase
+    for name in ("胡晓蓉", "刘会", "李小飞刀", "kingname", "GameForce", "王刚 李强"):
+        assert credible(name), name
+    assert reads_as_org("省发改委") and reads_as_org("证券时报网") and reads_as_org("医技药剂党支部")
+    assert not reads_as_person("朗进科技") and not reads_as_person("新华社")
+    r = extract_page(news_page(header="2024-05-06", body_paragraphs=["他向记者透露了，这样的安排是合理的。"] + NEWS_BODY), URL)
+    assert r.author is None
+    r = extract_page(news_page(header="2024-05-06　作者：网络整理"), URL)
+    assert r.author is None
