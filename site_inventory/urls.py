@@ -10,6 +10,7 @@ significant parameters (config ``sites: {CODE: {significant_params: [id]}}``), o
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ _QUERY_SAFE = _UNRESERVED | frozenset("!$'()*+,;:@/?")
 _SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.IGNORECASE)
 _STRIPPED = re.compile(r"[\t\n\r]")
 _DOT_ESCAPE = re.compile("%2e", re.IGNORECASE)
+_REG_NAME = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]*\Z")  # RFC 3986 reg-name, no escapes: no NUL, space, < ...
 # Links a page on the parent platform may keep: web pages, mail and phone. Relative links are
 # web links too. data: is kept for images only (an <img> never runs what it holds).
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -100,7 +102,14 @@ def _host(hostname: str, url: str) -> str:
     host = hostname.rstrip(".").lower()
     if not host or host.startswith("["):
         return host
+    if ":" in host:  # an IPv6 literal (urlsplit took its brackets off)
+        try:
+            return str(ipaddress.IPv6Address(host))
+        except ValueError:
+            raise URLError(f"{url!r}: host {hostname!r} is not an IPv6 address") from None
     if host.isascii():
+        if not _REG_NAME.match(host):
+            raise URLError(f"{url!r}: host {hostname!r} holds a character no host name has")
         return host
     try:
         return idna.encode(host, uts46=True).decode("ascii")
@@ -162,7 +171,10 @@ def canonical_and_request(
     """Both forms of a URL with one parse: (canonical identity, form to request)."""
     text = _STRIPPED.sub("", url.strip())
     if base:
-        text = _join(base, text)
+        try:
+            text = _join(base, text)
+        except ValueError as exc:  # an unbalanced [ or ] in a host
+            raise URLError(f"{url!r}: {exc}") from None
     significant = frozenset(p.lower() for p in significant_params) if significant_params is not None else None
     return _canonical_and_request(text, url, significant)
 
@@ -171,7 +183,10 @@ def canonical_and_request(
 def _canonical_and_request(text: str, url: str, significant: frozenset | None) -> tuple[str, str]:
     """:func:`canonical_and_request` of a resolved URL, remembered: pages of a site repeat their
     menus, so most links were seen on an earlier page (``url`` is the text as found, for errors)."""
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # an unbalanced [ or ] in the host
+        raise URLError(f"{url!r}: {exc}") from None
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES:
         other = f"{scheme}:{text[len(scheme) + 1:]}" if scheme else text

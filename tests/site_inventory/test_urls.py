@@ -164,3 +164,13 @@ def test_escaped_dots_cannot_leave_the_site_path_prefix():
 ])
 def test_climbs_above_root(ref, base, climbs):
     assert climbs_above_root(ref, base) is climbs
+
+
+@pytest.mark.parametrize("bad", ["http://a.example.gov.cn\x00/", "http://a b.gov.cn/", "http://a<b>.gov.cn/",
+                                 "http://a.example.gov.cn[/", "http://a.gov.cn%00/"])
+def test_hosts_with_characters_no_host_has_raise(bad):
+    """Found by tests/test_fuzz.py: a NUL or space in a host was kept, an unbalanced [ raised a bare ValueError."""
+    with pytest.raises(URLError):
+        canonicalize(bad)
+    with pytest.raises(URLError):
+        canonicalize(bad.replace("http://", "//"), base="http://example.gov.cn/")
