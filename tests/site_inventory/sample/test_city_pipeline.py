@@ -245,3 +245,58 @@ def test_every_redirected_old_url_takes_the_decision_of_where_it_led(city_worksp
     items = [i for i in m["items"] if i["site_code"] == satellite["site_code"]]
     assert all(planned(i["url"])[0] == 301 for i in items)
 
+
+
+@pytest.fixture
+def staged_city(city_workspace, sample_city, city_certificates, tmp_path):
+    """A copy of the city mapped, exported, previewed and planned, the preview served as the https parent."""
+    from migrate.export.preview import PreviewServer, preview
+    from migrate.export.run import export
+    from migrate.redirects.plan import plan
+    from mappings.apply import apply
+    from mappings.suggest import suggest
+    from site_inventory import resolve
+    from site_inventory.sample.tls import server_context
+
+    from migrate.redirects.staging import nginx_binary
+
+    if nginx_binary() is None:
+        pytest.skip("nginx is not installed")
+    copy = city_estate.copy(city_workspace, tmp_path / "ws")
+    suggest(copy, accept_above=0.0)
+    apply(copy)
+    export(copy, out_dir=tmp_path / "pkg")
+    preview(copy, tmp_path / "site")
+    plan(copy)
+    parent = next(s for s in sample_city.manifest["sites"] if s["action"] == "keep")["hosts"][0]
+    server = PreviewServer(tmp_path / "site")
+    server.httpd.socket = server_context(*city_certificates[1:]).wrap_socket(server.httpd.socket, server_side=True)
+    with server:
+        port = server.httpd.server_address[1]
+        resolve.save_rules(copy.db, [resolve.parse_rule(f"{parent}:443:127.0.0.1:{port}")])
+        yield copy, tmp_path, parent
+    copy.close()
+
+
+def test_staged_redirects_verify_against_the_https_parent_and_a_wrong_target_fails(staged_city):
+    from click.testing import CliRunner
+
+    from migrate.cli import cli
+
+    ws, folder, parent = staged_city
+    https = ws.db.execute("SELECT count(*) FROM redirects WHERE status = 301 AND target LIKE ?",
+                          [f"https://{parent}/%"]).fetchone()[0]
+    assert https >= 25
+    args = ["-w", str(ws.path), "redirects", "stage", "-o", str(folder / "stage"), "--verify", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    planned = ws.db.execute("SELECT count(*) FROM redirects").fetchone()[0]
+    assert json.loads(result.output)["checked"] == planned and json.loads(result.output)["failed"] == 0
+    wrong = ws.db.execute("SELECT old_url, target FROM redirects WHERE status = 301 AND kind = 'item' AND target "
+                          "LIKE ? ORDER BY old_url LIMIT 1", [f"https://{parent}/%"]).fetchone()
+    with ws.db.conn:
+        ws.db.execute("UPDATE redirects SET target = ? WHERE old_url = ?", [f"https://{parent}/no-such-page/", wrong[0]])
+    result = CliRunner().invoke(cli, args[:5] + [str(folder / "stage2"), "--verify", "--json"])
+    assert result.exit_code == 1, result.output
+    failures = json.loads(result.output)["failures"]
+    assert [(f["old_url"], "answers 404" in f["problem"]) for f in failures] == [(wrong[0], True)]
