@@ -19,13 +19,15 @@ Manifest (``city.manifest``, JSON-serialisable), in the county's vocabulary wher
 - ``sites``: the inventory fields (``url`` as the planners' sheet has it: http for the satellite)
   plus ``cms``, ``encoding``, ``hosts``, ``robots_disallow``, ``home_column`` (the satellite's
   true home column on the parent, a path) and ``home_url``.
-- ``pages``: every URL the server answers that a crawl from the sites' URLs can meet: ``url``,
-  ``canonical_url``, ``site_code``, ``status``, ``page_type`` (homepage, column_index, list,
-  article, attachment, search_or_form, robots, redirect, print), ``content_type``, ``size``,
+- ``pages``: every URL the server answers on purpose or that a link or redirect leads to, with
+  ``reachable`` (a crawl from the sites' URLs meets it; robots-disallowed and unlinked ones not):
+  ``url``, ``canonical_url``, ``site_code``, ``status``, ``page_type`` (homepage, column_index,
+  list, article, attachment, search_or_form, robots, redirect, print, asset), ``content_type``, ``size``,
   ``sha256``, ``last_modified``, ``links`` (HTML: absolute URLs of every <a href>, in order),
   ``robots_disallowed`` (print pages: linked from every page, never to be fetched), ``column``
   (path), ``breadcrumb`` (names as shown: 首页 first, ending with the column; an article's
-  trail also shows its title last, as ``breadcrumb_current``), and for 3xx ``location`` and
+  trail also shows its title last, as ``breadcrumb_current``), items' ``published`` and
+  ``modified`` (as in ``items``), and for 3xx ``location`` and
   ``final_url`` (where the chain ends, a 200 page).
 - ``redirects``: every 3xx row: ``url, status, location, final_url, hops, reason`` (http_twin,
   index_html, trailing_slash, old_url, short_link).

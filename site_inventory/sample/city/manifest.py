@@ -31,6 +31,7 @@ def manifest(city, writers) -> dict:
     for item in items:
         row = rows[item["url"]]
         row["breadcrumb"] = item["breadcrumb"]
+        row["published"], row["modified"] = item["published"], item["modified"]
         if item["breadcrumb_current"]:
             row["breadcrumb_current"] = item["breadcrumb_current"]
     columns = [_column_row(w, c) for w in writers for c in w.spec.columns]
