@@ -16,7 +16,8 @@ XML entity expansion and external entities in a sitemap and a feed  never expand
                                                                       such entry recorded as an unusable link
 CR, LF and NUL in links                                             CR/LF/tab dropped as browsers do, NUL
                                                                       escaped; no raw control byte is sent
-a 50 MB page                                                        stored cut at the size limit with the reason
+a 50 MB page                                                        stored cut at crawl.max_response_bytes (1 MB
+                                                                      here, 50 MB by default) with the reason
   (extraction: tests/extractors/test_extract_bad_input.py)
 a redirect loop (crawl/test_faults.py too)                          each hop requested once, recorded
 a page declaring GBK holding invalid bytes                          stored byte for byte, a decoding note;

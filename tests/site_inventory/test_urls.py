@@ -174,3 +174,10 @@ def test_hosts_with_characters_no_host_has_raise(bad):
         canonicalize(bad)
     with pytest.raises(URLError):
         canonicalize(bad.replace("http://", "//"), base="http://example.gov.cn/")
+
+
+def test_climbs_above_root_sees_dots_split_by_tabs_and_newlines():
+    """Tab, CR and LF inside a link are dropped before it is read (as browsers do), so ".\t." is '..'."""
+    assert climbs_above_root("/.\t./x.html")
+    assert climbs_above_root("/%2\ne%2e/x.html")
+    assert not climbs_above_root("/a.\t/x.html")
