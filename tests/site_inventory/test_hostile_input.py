@@ -34,14 +34,18 @@ import gzip
 import json
 from urllib.parse import quote, unquote
 
+import openpyxl
 import pytest
 
 import faultserver as fs
 from extractors import extract_page
 from migrate.export.attachments import preferred_name
 from migrate.export.filenames import MAX_NAME_BYTES, confined
+from site_inventory.audit import formats
+from site_inventory.audit.run import audit
 from site_inventory.crawl import crawl
 from site_inventory.inventory import export_inventory, import_inventory, list_sites
+from site_inventory.tabular import read_table
 from site_inventory.workspace import init_workspace
 
 BASE = f"http://{fs.FAULT_HOST}"
@@ -318,3 +322,18 @@ def test_100000_row_inventory_imports_and_reimports(tmp_path):
     row = ws.db.execute("SELECT name, owner FROM sites WHERE site_code = '4400000007'").fetchone()
     assert row == (FORMULA + "7", "@单位7")
     ws.close()
+
+
+def test_formula_site_name_is_inert_in_the_audit_of_the_crawl(hostile, tmp_path):
+    """The audit of the crawled site, CSV and XLSX, holds the formula-like site name as text (titles
+    and column names in the audit: test_spreadsheet_cells.py, which has LibreOffice open each file)."""
+    ws, _, _ = hostile
+    result = audit(ws)
+    folder = formats.write(result, "csv", tmp_path / "csv")
+    book = formats.write(result, "xlsx", tmp_path / "audit.xlsx")
+    raw = "".join(p.read_text(encoding="utf-8-sig") for p in folder.glob("*.csv"))
+    assert "'=HYPERLINK" in raw and not any(line.startswith("=") or ",=" in line for line in raw.splitlines())
+    cells = [cell for p in folder.glob("*.csv") for _, row in read_table(p).rows for cell in row]
+    assert FORMULA in cells
+    values = [c for sheet in openpyxl.load_workbook(book).worksheets for row in sheet.iter_rows() for c in row]
+    assert FORMULA in [c.value for c in values] and all(c.data_type != "f" for c in values)
