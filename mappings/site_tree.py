@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
 from . import source_columns as sc
@@ -21,9 +22,11 @@ KIND_WORDS = (("notice", ("通知", "公告", "公示", "通告")), ("policy", (
               ("dynamic", ("动态", "要闻", "新闻", "资讯", "信息", "快讯")), ("service", ("办事", "服务", "指南", "便民")),
               ("interaction", ("信箱", "咨询", "互动", "征集", "调查", "留言", "问政")))
 LEVEL_WORDS = (("township", ("乡镇", "镇街", "街道", "镇村")), ("department", ("部门", "单位", "局办")))
+ONE_UNIT = re.compile(r"(?:办事处|人民政府|镇|乡|局|委员会|委|办公室|中心)$")  # a column of one unit, not of a level
 NOT_COLUMN_TYPES = ("search_form", "error", "homepage", "redirect") + sc.MACHINE_KINDS
 PAGINATED = re.compile(r"(?:_\d+\.\w+$|[?&](?:page|pagenum|pageno|p)=)", re.IGNORECASE)
 ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+DATE_FOLDER = re.compile(r"(?:\d{4}-\d{1,2}(?:-\d{1,2})?|\d{6}|\d{8}|\d{4}/\d{1,2}(?:/\d{1,2})?)/$")
 
 
 class SiteTreeError(Exception):
@@ -41,12 +44,39 @@ def site_tree(workspace, code: str, depth: int | None = None) -> TargetTree:
     page_types = dict(db.execute(f"SELECT r.url, {sc.PAGE_TYPE_SQL} FROM records r LEFT JOIN pages p "
                                  "ON p.id = r.page_id WHERE r.site_code = ?", [code]).fetchall())
     rows = [row for row in rows if is_section(row, rows, page_types, site["url"])]
+    fetched = {url for url, page_type in page_types.items() if page_type not in NOT_COLUMN_TYPES}
+    moved = dict(db.execute("SELECT url, final_url FROM pages WHERE site_code = ? AND status BETWEEN 300 AND 399 "
+                            "AND final_url IS NOT NULL", [code]).fetchall())
+    for row in rows:  # a menu link that only redirected (http -> https, /x -> /x/) stands for where it led
+        row["list_urls"] = json.dumps([moved.get(url, url) for url in json.loads(row["list_urls"] or "[]")])
     if not rows:
         raise SiteTreeError(f"site {code} has no columns yet: crawl and extract it first "
                             f"('govmigrate crawl {code}', 'govmigrate extract {code}')")
-    tree = build_tree(rows, guess_kind_from(workspace))
+    folders = item_folders(db, code)
+    for row in rows:  # a column known only from breadcrumbs lives in the folder its items share (URL tree)
+        if not json.loads(row["list_urls"] or "[]") and row["path"] in folders:
+            row["list_urls"] = json.dumps([folders[row["path"]]])
+    tree = build_tree(rows, guess_kind_from(workspace), fetched)
     validate_tree(tree, f"columns of site {code}")
     return tree
+
+
+def item_folders(db, code: str) -> dict[str, str]:
+    """Column path -> the folder (as a URL) most of its items are in, date folders removed."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for path, url in db.execute("SELECT i.column_path, r.url FROM item_source_columns i JOIN records r "
+                                "USING (page_id) WHERE i.site_code = ? AND i.column_path IS NOT NULL AND "
+                                "r.page_type IN ('article', 'attachment')", [code]):
+        key = sc.url_key(url, is_list=False)
+        if key and key.startswith("dir:"):
+            folder = key[4:]
+            while DATE_FOLDER.search(folder):
+                folder = DATE_FOLDER.sub("", folder)
+            parts = urlsplit(url)
+            if folder != "/":
+                votes[path][f"{parts.scheme}://{parts.netloc}{folder}"] += 1
+    return {path: counter.most_common(1)[0][0] for path, counter in votes.items()
+            if counter.most_common(1)[0][1] * 2 > sum(counter.values())}
 
 
 def is_section(row: dict, rows: list[dict], page_types: dict, home: str) -> bool:
@@ -58,10 +88,10 @@ def is_section(row: dict, rows: list[dict], page_types: dict, home: str) -> bool
     return any(url != home and page_types.get(url) not in NOT_COLUMN_TYPES for url in urls)
 
 
-def build_tree(rows: list[dict], guess_kind) -> TargetTree:
+def build_tree(rows: list[dict], guess_kind, fetched: set[str] = frozenset()) -> TargetTree:
     """Target columns from stored source-column rows (parents before children)."""
     ids: dict[str, str] = {}
-    urls = {row["path"]: column_page(json.loads(row["list_urls"] or "[]")) for row in rows}
+    urls = {row["path"]: column_page(json.loads(row["list_urls"] or "[]"), fetched) for row in rows}
     for row in sorted(rows, key=lambda r: -r["depth"]):  # a parent without a page lives where its children do
         if not urls.get(row["path"]):
             urls[row["path"]] = common_folder([urls[r["path"]] for r in rows
@@ -70,7 +100,8 @@ def build_tree(rows: list[dict], guess_kind) -> TargetTree:
     for row in sorted(rows, key=lambda r: (r["depth"], r["path"])):
         column_id = unique_id(column_id_for(urls[row["path"]], row), ids.values())
         ids[row["path"]] = column_id
-        levels = [level for level, words in LEVEL_WORDS if any(word in row["name"] for word in words)]
+        levels = [] if ONE_UNIT.search(row["name"]) else [
+            level for level, words in LEVEL_WORDS if any(word in row["name"] for word in words)]
         columns.append(TargetColumn(column_id, row["name"], guess_kind(row), parent=ids.get(row["parent_path"]),
                                     levels=levels, url=urls[row["path"]]))
     return TargetTree(_in_tree_order(columns), source="from-site")
@@ -90,11 +121,13 @@ def _in_tree_order(columns: list[TargetColumn]) -> list[TargetColumn]:
     return out
 
 
-def column_page(list_urls: list[str]) -> str | None:
-    """The column's own page among its list pages: the first page, not page 2, 3 ..."""
+def column_page(list_urls: list[str], fetched: set[str] = frozenset()) -> str | None:
+    """The column's own page among its list pages: one the crawl read (not a link that only
+    redirected), https before http, the first page before page 2, 3 ..."""
     if not list_urls:
         return None
-    return min(list_urls, key=lambda url: (bool(PAGINATED.search(url)), len(url), url))
+    return min(list_urls, key=lambda url: (url not in fetched, bool(PAGINATED.search(url)),
+                                           not url.startswith("https:"), len(url), url))
 
 
 def common_folder(urls: list[str]) -> str | None:

@@ -234,3 +234,25 @@ def test_a_homepage_rule_without_a_target_sends_the_homepage_to_the_home_column(
     suggest(mini)
     homes = {a.site_code: a.target_id for a in assign(mini) if a.page_type == "homepage"}
     assert homes == {mini_county.TOWN: "xzdt", mini_county.DEPT: "tzgg"}  # the level column would say bmdt
+
+
+def test_from_site_urls_follow_redirects_and_breadcrumb_only_columns_take_their_items_folder(mini):
+    portal = "http://www.qx.example.gov.cn"
+    b = mini_county.Builder(mini)
+    b.next_id = 900
+    for day, number in (("2018-07-26", 1), ("2018-07-27", 2)):  # EmpireCMS: /<column>/<YYYY-MM-DD>/<id>.html
+        b.record(mini_county.PORTAL, f"{portal}/xxgk/aqsc/{day}/{number}.html", title=f"安全生产检查{number}",
+                 body=mini_county.BODY["notice"], breadcrumb=["首页", "信息公开", "安全生产"])
+    https = "https://www.qx.example.gov.cn"
+    b.record(mini_county.PORTAL, f"{https}/gzjg/xzjd/cgz/index.html", "list", "城关街道办事处",
+             breadcrumb=["首页", "工作机构", "乡镇（街道）", "城关街道办事处"])
+    b.link(mini_county.PORTAL, f"{portal}/", f"{portal}/gzjg/xzjd/", "乡镇（街道）")  # the menu's link only redirects
+    mini.db["pages"].insert({"id": 5000, "site_code": mini_county.PORTAL, "url": f"{portal}/gzjg/xzjd/", "status": 301,
+                             "final_url": f"{https}/gzjg/xzjd/"})
+    mini.db.conn.commit()
+    tree = site_tree(mini, mini_county.PORTAL)
+    urls = {"/".join(tree.names_path(c.id)): c.url for c in tree.columns}
+    assert urls["信息公开/安全生产"] == f"{portal}/xxgk/aqsc/"
+    assert urls["工作机构/乡镇（街道）"] == "https://www.qx.example.gov.cn/gzjg/xzjd/"
+    levels = {c.name: c.levels for c in tree.columns}
+    assert levels["乡镇（街道）"] == levels["乡镇动态"] == ["township"] and levels["城关街道办事处"] == []  # one unit is no level
