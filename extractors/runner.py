@@ -2,8 +2,9 @@
 
 The parent selects the pages whose bytes (sha256) or extractor version changed since their
 record was written and hands chunks of page ids to worker processes; each worker reads its
-pages from SQLite itself (read-only, no page bytes pickled through a queue) and returns record
-rows. The parent is the one writer: rows go in with one upsert statement, committed in batches
+pages from SQLite itself (read-only) and their bytes from their WARC records
+(site_inventory.bodies), no page bytes pickled through a queue, and returns record rows. The
+parent is the one writer: rows go in with one upsert statement, committed in batches
 (about a second's worth), so a killed run loses at most the rows of the last second and the
 chunks in flight, and the next run picks up what is left. Chunks run largest pages first, so
 the run does not end waiting on one worker's big pages.
@@ -18,9 +19,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 from . import EXTRACTOR_VERSION, extract_page
+from site_inventory.bodies import BodyError, page_body
+from site_inventory.campaign import run_per_site
 from site_inventory.urls import URLError, canonicalize
+from site_inventory.workspace import open_workspace
 
 from .page_types import REDIRECT_STATUSES
 from .record import FIELDS, Record
@@ -29,7 +34,8 @@ CHUNK = 40                  # most pages per task
 CHUNKS_PER_PROCESS = 8      # at least this many tasks per worker, so the load evens out
 COMMIT_SECONDS = 1.0        # the writer commits at least this often
 COMMIT_ROWS = 500           # ... and at least every this many rows
-PAGE_COLUMNS = "id, site_code, url, final_url, status, content_type, body, kind, soft_404, sha256"
+PAGE_COLUMNS = ("id, site_code, url, final_url, status, content_type, kind, soft_404, sha256, size, "
+                "warc_file, warc_offset, warc_length")
 ROW_COLUMNS = (*FIELDS, "page_id", "site_code", "extractor_version", "page_sha256", "extracted_at")
 UPSERT = (f"INSERT INTO records ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in ROW_COLUMNS)}) "
           f"ON CONFLICT(page_id) DO UPDATE SET "
@@ -63,16 +69,22 @@ class ExtractSummary:
 
 
 def extract(workspace, codes=(), all_sites: bool = False, processes: int | None = None,
-            progress: bool = False, chunk: int = CHUNK) -> ExtractSummary:
-    """Extract records for the stored pages of sites ``codes`` (or every site with ``all_sites``)."""
+            progress: bool = False, chunk: int = CHUNK, workers: int | None = None,
+            scheduler: str | None = None) -> ExtractSummary:
+    """Extract records for the stored pages of sites ``codes`` (or every site with ``all_sites``);
+    with ``workers`` or ``scheduler``, one Dask task per site (site_inventory.campaign)."""
     started = time.monotonic()
     sites = _sites(workspace, codes, all_sites)
+    if workers or scheduler:
+        summary = _on_cluster(workspace, sites, workers, scheduler, progress, chunk)
+        summary.elapsed = time.monotonic() - started
+        return summary
     summary = ExtractSummary(sites=sites)
     db = workspace.db
     marks = ",".join("?" for _ in sites)
     summary.pages = db.execute(f"SELECT COUNT(*) FROM pages WHERE site_code IN ({marks})", sites).fetchone()[0]
     todo = db.execute(
-        f"""SELECT p.id, COALESCE(length(p.body), 0) FROM pages p LEFT JOIN records r ON r.page_id = p.id
+        f"""SELECT p.id, COALESCE(p.size, 0) FROM pages p LEFT JOIN records r ON r.page_id = p.id
             WHERE p.site_code IN ({marks})
               AND (r.page_id IS NULL OR r.page_sha256 IS NOT p.sha256 OR r.extractor_version != ?)
             ORDER BY p.id""", [*sites, EXTRACTOR_VERSION]).fetchall()
@@ -98,6 +110,24 @@ def extract(workspace, codes=(), all_sites: bool = False, processes: int | None 
         if bar:
             bar.close()
     summary.elapsed = time.monotonic() - started
+    return summary
+
+
+def extract_sites(workspace_path: str, codes: list[str], options: dict) -> dict:
+    """A campaign task: extract the sites ``codes`` of the workspace at ``workspace_path`` in
+    this process; returns the summary's counts."""
+    with open_workspace(workspace_path) as ws:
+        summary = extract(ws, codes, processes=1, chunk=options.get("chunk", CHUNK))
+    return dict(summary.as_dict(), warnings=summary.warnings)
+
+
+def _on_cluster(workspace, sites: list[str], workers, scheduler, progress: bool, chunk: int) -> ExtractSummary:
+    summary = ExtractSummary(sites=sites, processes=workers or 1)
+    for part in run_per_site("extract", extract_sites, workspace, [[code] for code in sites], {"chunk": chunk},
+                             workers=workers, scheduler=scheduler, progress=progress):
+        for key in ("pages", "extracted", "up_to_date", "crashed", "warnings"):
+            setattr(summary, key, getattr(summary, key) + part[key])
+        summary.by_type.update(part["by_type"])
     return summary
 
 
@@ -175,7 +205,7 @@ def _init_worker(db_path: str, overrides: dict) -> None:
     """Each worker reads pages through its own read-only connection."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
     conn.row_factory = sqlite3.Row
-    _WORKER.update(conn=conn, overrides=overrides)
+    _WORKER.update(conn=conn, overrides=overrides, folder=Path(db_path).parent)
 
 
 def _close_worker() -> None:
@@ -191,13 +221,25 @@ def _extract_chunk(ids: list[int]) -> list[tuple]:
     rows = []
     for page in conn.execute(f"SELECT {PAGE_COLUMNS} FROM pages WHERE id IN ({marks}) ORDER BY id", ids):
         try:
-            record = record_for_page(dict(page), _WORKER["overrides"].get(page["site_code"]) or {}, conn)
+            overrides = _WORKER["overrides"].get(page["site_code"]) or {}
+            record = record_for_page(with_body(_WORKER["folder"], page), overrides, conn)
         except Exception as exc:  # a crash of one page is recorded, never lost, never stops the run
             record = Record(url=page["url"], page_type="error")
             record.warn(f"extractor crashed: {type(exc).__name__}: {exc}")
         row = to_row(record, page)
         rows.append(tuple(row[c] for c in ROW_COLUMNS))
     return rows
+
+
+def with_body(folder: Path, page) -> dict:
+    """The page row as a dict with its ``body`` read from its WARC record (None when it has none or
+    the record is unreadable, with the reason under ``body_error``)."""
+    page = dict(page)
+    try:
+        page["body"] = page_body(folder, page)
+    except BodyError as exc:
+        page["body"], page["body_error"] = None, str(exc)
+    return page
 
 
 def record_for_page(page: dict, overrides: dict, conn=None) -> Record:
@@ -219,7 +261,7 @@ def record_for_page(page: dict, overrides: dict, conn=None) -> Record:
         record.warnings.insert(0, "soft 404: the page answers 200 but says the content does not exist")
     elif body is None:
         record.page_type = "error"
-        record.warnings.insert(0, f"no stored body (status {status})")
+        record.warnings.insert(0, page.get("body_error") or f"no stored body (status {status})")
     if conn is not None:
         if record.page_type == "attachment":
             _attachment_title(record, page, conn)

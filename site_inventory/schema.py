@@ -11,6 +11,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from . import bodies
+
 
 class SchemaError(Exception):
     """The database is newer than this version of govmigrate understands."""
@@ -404,6 +406,14 @@ def _v8_review_log() -> str:
         """
 
 
+def _v9_bodies_in_warc() -> str:
+    """A page's raw bytes live once, in its WARC record (site_inventory.bodies): the database copy
+    goes, after bodies.move_out has checked or archived each one (see BEFORE)."""
+    return """
+        ALTER TABLE pages DROP COLUMN body;
+        """
+
+
 def _v10_site_placement() -> str:
     """Where each migrating or closing site belongs as a whole in the parent's tree (map suggest)."""
     return """
@@ -429,9 +439,14 @@ MIGRATIONS: list[Callable[[], str]] = [
     _v6_redirects,
     _v7_crawl_journal,
     _v8_review_log,
+    _v9_bodies_in_warc,
     _v10_site_placement,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Python run before a migration's SQL (committed on its own, idempotent), and migrations after which
+# the file is rewritten to give the freed pages back
+BEFORE: dict[Callable[[], str], Callable] = {_v9_bodies_in_warc: bodies.move_out}
+VACUUM_AFTER = {_v9_bodies_in_warc}
 
 
 def version(db: sqlite_utils.Database) -> int:
@@ -450,7 +465,10 @@ def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> list[int
     applied = []
     conn = db.conn
     for number in range(current + 1, target + 1):
-        script = MIGRATIONS[number - 1]()
+        step = MIGRATIONS[number - 1]
+        if step in BEFORE:
+            BEFORE[step](conn)
+        script = step()
         try:
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
         except BaseException:
@@ -458,4 +476,6 @@ def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> list[int
                 conn.execute("ROLLBACK")
             raise
         applied.append(number)
+        if step in VACUUM_AFTER and current > 0:
+            conn.execute("VACUUM")
     return applied

@@ -36,9 +36,13 @@ def _print_site(site: dict) -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0), help="Stop after this many seconds; the rest is skipped "
               "with reason time-limit and crawled by the next run.")
 @click.option("--refresh", is_flag=True, help="Fetch everything again with ETag/If-Modified-Since; record what changed.")
+@click.option("--workers", type=click.IntRange(min=1), help="One task per site on a Dask LocalCluster of N processes.")
+@click.option("--scheduler", metavar="ADDR", help="One task per site on the Dask cluster at ADDR (tcp://host:8786); "
+              "its workers must see the workspace at the same path.")
 @click.option("--json", "json_output", is_flag=True, help="Print the summary as JSON.")
 @pass_workspace
-def crawl_command(workspace, codes, all_sites, max_pages, max_depth, delay, time_limit, refresh, json_output):
+def crawl_command(workspace, codes, all_sites, max_pages, max_depth, delay, time_limit, refresh, workers, scheduler,
+                  json_output):
     """Crawl sites CODE... (any action) or --all; resumes where a killed crawl stopped.
 
     Every URL found ends fetched, skipped (with its reason) or failed (with its last error);
@@ -46,7 +50,7 @@ def crawl_command(workspace, codes, all_sites, max_pages, max_depth, delay, time
     """
     try:
         summary = crawl(workspace, codes, all_sites=all_sites, max_pages=max_pages, max_depth=max_depth,
-                        delay=delay, time_limit=time_limit, refresh=refresh,
+                        delay=delay, time_limit=time_limit, refresh=refresh, workers=workers, scheduler=scheduler,
                         progress=progress_enabled(json_output))
     except CrawlError as exc:
         raise click.UsageError(str(exc)) from None

@@ -18,17 +18,20 @@ from . import cli, echo_json, pass_workspace, progress_enabled
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
 @click.option("--all", "all_sites", is_flag=True, help="Every site of the inventory.")
 @click.option("--processes", "-p", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
+@click.option("--workers", type=click.IntRange(min=1), help="One task per site on a Dask LocalCluster of N processes.")
+@click.option("--scheduler", metavar="ADDR", help="One task per site on the Dask cluster at ADDR (tcp://host:8786); "
+              "its workers must see the workspace at the same path.")
 @click.option("--json", "json_output", is_flag=True, help="Print the summary as JSON.")
 @pass_workspace
-def extract_command(workspace, codes, all_sites, processes, json_output):
+def extract_command(workspace, codes, all_sites, processes, workers, scheduler, json_output):
     """Turn the stored pages of sites CODE... (or --all) into records.
 
     Only pages whose bytes or extractor version changed since their record was written are
     extracted again; a stopped run resumes where it was.
     """
     try:
-        summary = extract(workspace, codes, all_sites=all_sites, processes=processes,
-                          progress=progress_enabled(json_output))
+        summary = extract(workspace, codes, all_sites=all_sites, processes=processes, workers=workers,
+                          scheduler=scheduler, progress=progress_enabled(json_output))
     except ExtractError as exc:
         raise click.UsageError(str(exc)) from None
     if json_output:

@@ -1,6 +1,6 @@
 """Attachment files for the package: where their bytes are, what they are called, and one copy each.
 
-The crawler keeps an attachment's bytes in ``pages.body`` or as a pointer into its WARC file.
+The crawler keeps an attachment's bytes once, in its WARC record (site_inventory.bodies).
 Inside a site's package a file is stored once per content (sha256); its name comes from the
 old site (``filename=`` parameter, URL path, link text), sanitised, and a name already taken by
 other content gets the start of the sha256 appended. Names once given are kept on later runs.
@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from site_inventory.bodies import BodyError, page_body
+
 from .filenames import name_from_url, sanitize, split_ext, with_suffix_tag
 from .package import ATTACHMENTS_DIR
 
@@ -25,27 +27,14 @@ class AttachmentError(Exception):
 
 
 def read_body(workspace_dir: Path, page: dict) -> bytes:
-    """The stored bytes of a crawled page: the database copy, else its WARC record."""
-    if page.get("body") is not None:
-        return bytes(page["body"])
-    if not page.get("warc_file"):
-        raise AttachmentError(f"{page['url']}: the crawl kept no bytes (no body, no WARC record)")
-    return _warc_payload(workspace_dir / page["warc_file"], page["warc_offset"] or 0, page.get("warc_length"), page["url"])
-
-
-def _warc_payload(path: Path, offset: int, length: int | None, url: str) -> bytes:
-    from warcio.archiveiterator import ArchiveIterator
-
+    """The stored bytes of a crawled page, from its WARC record."""
     try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            for record in ArchiveIterator(handle):
-                if record.rec_type in ("response", "resource"):
-                    return record.content_stream().read()
-                break
-    except OSError as exc:
-        raise AttachmentError(f"{url}: cannot read WARC {path} ({exc.strerror})") from None
-    raise AttachmentError(f"{url}: no response record at offset {offset} of {path}")
+        body = page_body(workspace_dir, page)
+    except BodyError as exc:
+        raise AttachmentError(f"{page['url']}: {exc}") from None
+    if body is None:
+        raise AttachmentError(f"{page['url']}: the crawl kept no bytes (no WARC record)")
+    return body
 
 
 def disposition_name(headers_json: str | None) -> str | None:

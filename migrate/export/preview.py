@@ -22,6 +22,7 @@ from pathlib import Path
 from string import Template
 
 from mappings.target_tree import tree_for_workspace
+from site_inventory.bodies import BodyError, page_body
 
 from . import idmap, package
 from .filenames import confined
@@ -287,13 +288,19 @@ def _check_urls(workspace, site: _Site, report: PreviewReport) -> None:
 
 def _parent_file(workspace, url: str, file: Path) -> bool:
     """A file of the kept parent portal (an attachment a duplicate points to), copied from the crawl."""
-    row = workspace.db.execute(
-        "SELECT p.body FROM pages p JOIN sites s ON s.site_code = p.site_code WHERE p.url = ? AND s.action = 'keep' "
-        "AND p.status BETWEEN 200 AND 299 AND p.body IS NOT NULL LIMIT 1", [url]).fetchone()
+    cursor = workspace.db.execute(
+        "SELECT p.url, p.size, p.warc_file, p.warc_offset, p.warc_length FROM pages p JOIN sites s "
+        "ON s.site_code = p.site_code WHERE p.url = ? AND s.action = 'keep' "
+        "AND p.status BETWEEN 200 AND 299 AND p.warc_file IS NOT NULL LIMIT 1", [url])
+    row = cursor.fetchone()
     if not row:
         return False
+    try:
+        body = page_body(workspace, dict(zip([d[0] for d in cursor.description], row)))
+    except BodyError:
+        return False
     file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_bytes(bytes(row[0]))
+    file.write_bytes(body)
     return True
 
 

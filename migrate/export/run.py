@@ -399,7 +399,7 @@ def _stage_tables(db) -> None:
 
 
 def _page(db, page_id: int) -> dict:
-    cursor = db.execute("SELECT url, body, warc_file, warc_offset, warc_length FROM pages WHERE id = ?", [page_id])
+    cursor = db.execute("SELECT url, size, warc_file, warc_offset, warc_length FROM pages WHERE id = ?", [page_id])
     names = [d[0] for d in cursor.description]
     row = cursor.fetchone()
     if row is None:

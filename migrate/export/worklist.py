@@ -187,7 +187,7 @@ def _apply_duplicates(db, duplicates: list[Duplicate]) -> None:
 def _page_for(db, url: str):
     """The best stored response for a URL: a fetched 2xx first."""
     cursor = db.execute(
-        "SELECT id, site_code, url, status, sha256, size, content_type, headers, body IS NOT NULL OR "
+        "SELECT id, site_code, url, status, sha256, size, content_type, headers, "
         "warc_file IS NOT NULL, soft_404, truncated FROM pages WHERE url = ? "
         "ORDER BY (status BETWEEN 200 AND 299) DESC, id LIMIT 1", [url])
     return cursor.fetchone()
@@ -270,7 +270,7 @@ def _plan_file(workspace, plan: Plan, code: str, url: str, entry: dict, role: st
 
 
 def _page_row(db, page_id: int) -> dict:
-    cursor = db.execute("SELECT url, body, warc_file, warc_offset, warc_length FROM pages WHERE id = ?", [page_id])
+    cursor = db.execute("SELECT url, size, warc_file, warc_offset, warc_length FROM pages WHERE id = ?", [page_id])
     names = [d[0] for d in cursor.description]
     return dict(zip(names, cursor.fetchone()))
 

@@ -218,7 +218,7 @@ _TWIN_SQL = "CASE WHEN substr(k.url, 1, 7) = 'http://' THEN 'https://' || substr
 _DECIDE_SQL = f"""
 SELECT k.url, k.sources, k.hits, k.note,
        m.item_id, m.kind, m.action, m.status, m.new_url, m.target_path, m.duplicate_of,
-       p.status, p.kind, p.final_url, p.warc_file IS NOT NULL OR p.body IS NOT NULL, p.soft_404
+       p.status, p.kind, p.final_url, p.warc_file IS NOT NULL, p.soft_404
 FROM temp.known k
 LEFT JOIN id_map m ON m.rowid = (SELECT rowid FROM id_map WHERE source_url IN (k.url, {_TWIN_SQL})
                                  ORDER BY (new_url IS NOT NULL AND status != 'failed') DESC, site_code = :code DESC,

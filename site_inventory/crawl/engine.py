@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from . import journal, store, frontier, traps
+from .handover import hand_over
 from .inline import COMMIT_INTERVAL, IDLE_WAIT, InlineLoop
 from .options import Options
 from .outcomes import OutcomeRecorder, url_host
@@ -28,13 +29,17 @@ from .report import CrawlSummary, SiteCrawl, crawl_report, site_counts
 from .worker import Host, Outcome, Task, drain
 from .fetch import Fetcher
 from .frontier import Claim, SeenCache
+from ..bodies import BodyError, page_body
+from ..campaign import run_per_site, site_groups
 from ..resolve import load_rules
 from .robots import Robots, tool_version, user_agent
 from ..urls import Scope, canonical_and_request, host_of, site_scope
+from ..workspace import open_workspace
 from .warc import WarcFile, cut_after, warc_name, write_index
 
 __all__ = ["crawl", "crawl_report", "CrawlSummary", "SiteCrawl", "CrawlError"]
 
+HANDOVER_ROUNDS = 4  # campaign rounds at most: links into other sites found by a round are crawled by the next
 SEEN_CACHE = 20000  # (site, URL) pairs kept in memory to skip repeated look-ups
 AHEAD = 2  # claimed URLs waiting per host beyond its running requests
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default 5 ms makes each hand-off between threads slow
@@ -321,12 +326,13 @@ class Crawler(OutcomeRecorder, InlineLoop):
     def _load_robots(self, host: Host) -> None:
         """Rules of a host whose robots.txt was fetched in an earlier run (or could not be)."""
         row = self.conn.execute(
-            "SELECT p.status, p.body FROM pages p JOIN crawl_urls c ON c.site_code = p.site_code AND c.url = p.url"
+            "SELECT p.status, p.warc_file, p.warc_offset, p.warc_length, p.size FROM pages p"
+            " JOIN crawl_urls c ON c.site_code = p.site_code AND c.url = p.url"
             " WHERE c.host = ? AND c.discovered_via = 'robots' ORDER BY p.fetched_at DESC LIMIT 1",
             (host.name,),
         ).fetchone()
         if row is not None:
-            host.robots = Robots.from_response(row[0], row[1] or b"")
+            host.robots = Robots.from_response(row[0], self._stored_body(row) or b"")
         else:
             failed = self.conn.execute(
                 "SELECT last_error FROM crawl_urls WHERE host = ? AND discovered_via = 'robots' AND state = 'failed'",
@@ -334,6 +340,14 @@ class Crawler(OutcomeRecorder, InlineLoop):
             ).fetchone()
             host.robots = Robots(unavailable=failed[0]) if failed else Robots.allow_all()
         self._robots_loaded(host)
+
+    def _stored_body(self, row) -> bytes | None:
+        """The bytes of a page stored by an earlier run (None when its WARC record is unreadable)."""
+        pointer = dict(zip(("warc_file", "warc_offset", "warc_length", "size"), row[1:]))
+        try:
+            return page_body(self.ws, pointer)
+        except BodyError:
+            return None
 
     def _robots_loaded(self, host: Host) -> None:
         host.set_delay(max(self.opts.delay, host.robots.crawl_delay()))
@@ -369,9 +383,14 @@ def resolve_codes(workspace, codes=(), all_sites: bool = False) -> list[str]:
 
 
 def crawl(workspace, codes=(), all_sites=False, max_pages=None, max_depth=None, delay=None, time_limit=None,
-          refresh=False, per_host=None, progress=False) -> CrawlSummary:
-    """Crawl the named sites (or all migrate/close sites) into the workspace; resumable at any point."""
+          refresh=False, per_host=None, progress=False, workers=None, scheduler=None) -> CrawlSummary:
+    """Crawl the named sites (or all migrate/close sites) into the workspace; resumable at any point.
+    With ``workers`` or ``scheduler``, one Dask task per site (sites sharing a host: one task)."""
     chosen = resolve_codes(workspace, codes, all_sites)
+    if workers or scheduler:
+        options = {"max_pages": max_pages, "max_depth": max_depth, "delay": delay, "time_limit": time_limit,
+                   "refresh": refresh, "per_host": per_host}
+        return _on_cluster(workspace, chosen, options, workers, scheduler, progress)
     options = Options.from_config(
         workspace.config, max_pages=max_pages, max_depth=max_depth, delay=delay, time_limit=time_limit,
         refresh=refresh, per_host_concurrency=per_host,
@@ -385,3 +404,28 @@ def crawl(workspace, codes=(), all_sites=False, max_pages=None, max_depth=None, 
     finally:
         sys.setswitchinterval(switch)
 
+
+def crawl_sites(workspace_path: str, codes: list[str], options: dict) -> CrawlSummary:
+    """A campaign task: crawl the sites ``codes`` of the workspace at ``workspace_path`` in this process."""
+    with open_workspace(workspace_path) as ws:
+        return crawl(ws, codes, **options)
+
+
+def _on_cluster(workspace, chosen: list[str], options: dict, workers, scheduler, progress: bool) -> CrawlSummary:
+    """Rounds of one task per site group; after each, links into other sites are handed over and
+    the sites that got some crawl again (up to HANDOVER_ROUNDS rounds)."""
+    started = time.monotonic()
+    summary = CrawlSummary()
+    groups = site_groups(workspace, chosen)
+    for _ in range(HANDOVER_ROUNDS):
+        for part in run_per_site("crawl", crawl_sites, workspace, groups, options,
+                                 workers=workers, scheduler=scheduler, progress=progress):
+            summary.sites.update(part.sites)
+            summary.stopped_by = summary.stopped_by or part.stopped_by
+        again = hand_over(workspace.db.conn, chosen) if not summary.stopped_by else set()
+        groups = [group for group in groups if again & set(group)]
+        if not groups:
+            break
+    summary.sites = {code: summary.sites[code] for code in chosen if code in summary.sites}
+    summary.elapsed = time.monotonic() - started
+    return summary

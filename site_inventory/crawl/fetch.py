@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from . import wire
 from .wire import BodyIncomplete, FetchError
+from ..bodies import ContentDecoder
 from ..resolve import Resolution, lookup
 
 CHUNK = 65536
@@ -92,58 +93,6 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-class _Decoder:
-    """Incremental Content-Encoding decoder that never produces more than ``limit`` bytes."""
-
-    def __init__(self, encoding: str | None, limit: int):
-        enc = (encoding or "").strip().lower()
-        self.limit = limit
-        self.size = 0
-        self.error: str | None = None
-        self.over = False
-        if enc in ("", "identity"):
-            self._z = None
-        elif enc in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif enc == "deflate":
-            self._z = zlib.decompressobj()
-            self._deflate_raw_fallback = True
-        else:
-            self._z = None
-            self.error = f"content-encoding {enc!r} not decoded; body kept as received"
-        self.encoding = enc
-
-    def feed(self, data: bytes) -> bytes:
-        room = self.limit - self.size
-        if self._z is None:
-            out = data[:room]
-            self.over = len(data) > room
-        else:
-            try:
-                out = self._z.decompress(data, room) if room > 0 else b""
-            except zlib.error as exc:
-                if self.encoding == "deflate" and self.size == 0 and getattr(self, "_deflate_raw_fallback", False):
-                    self._deflate_raw_fallback = False
-                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-                    return self.feed(data)
-                self.error = f"{self.encoding} data corrupt: {exc}"
-                self._z = None
-                self.over = False
-                return b""
-            self.over = bool(self._z.unconsumed_tail) or (room <= 0 and bool(data))
-        self.size += len(out)
-        return out
-
-    def finish(self) -> bytes:
-        if self._z is None or self.over:
-            return b""
-        out = self._z.flush()
-        if not self._z.eof and self.error is None:
-            self.error = f"{self.encoding} stream ends early (truncated)"
-        self.size += len(out)
-        return out
 
 
 @dataclass
@@ -248,7 +197,7 @@ class Fetcher:
     def _read(self, key, url, conn, head, send, started, clock, request_target) -> Response:
         """Stream the body with the size and time caps; a broken stream keeps what arrived."""
         low = {k.lower(): v for k, v in reversed(head.headers)}
-        decoder = _Decoder(low.get("content-encoding"), self.max_bytes)
+        decoder = ContentDecoder(low.get("content-encoding"), self.max_bytes)
         complete = False
         raw, body, raw_size, error, truncated, cut_by = [], [], 0, None, False, None
         deadline = clock + self.max_seconds

@@ -12,7 +12,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fetch import Response, _Decoder
+from ..bodies import ContentDecoder
+from .fetch import Response
 from .warc import TRUNCATED_DISCONNECT, TRUNCATED_TIME
 
 MAX_BODY = 50 * 1024 * 1024
@@ -69,7 +70,7 @@ def _response(fields: dict, block: bytes, request: tuple[str, list] | None, max_
     status, _, reason = rest.partition(" ")
     headers = _fields(lines[1]) if len(lines) > 1 else []
     encoding = next((v for k, v in reversed(headers) if k.lower() == "content-encoding"), None)
-    decoder = _Decoder(encoding, max_bytes)
+    decoder = ContentDecoder(encoding, max_bytes)
     body = decoder.feed(payload) + decoder.finish()
     cut = fields.get("WARC-Truncated")
     error = None

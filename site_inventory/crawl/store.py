@@ -19,7 +19,7 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure
 
 _PAGE_COLUMNS = (
     "site_code", "url", "request_url", "final_url", "redirect_chain", "location", "status", "headers", "content_type",
-    "declared_encoding", "detected_encoding", "kind", "body", "size", "sha256", "truncated", "error", "soft_404",
+    "declared_encoding", "detected_encoding", "kind", "size", "sha256", "truncated", "error", "soft_404",
     "etag", "last_modified", "warc_file", "warc_offset", "warc_length", "depth", "referrer", "run_id", "elapsed_ms",
     "fetched_at",
 )
@@ -81,7 +81,7 @@ def store_page(
         claim.site_code, claim.url, resp.url, redirect or claim.url,
         _to_json(chain) if chain else "[]", result.location, resp.status,
         _to_json(resp.headers), resp.header("Content-Type"), result.declared_encoding,
-        result.detected_encoding, result.kind, resp.body, len(resp.body), result.sha256, int(resp.truncated),
+        result.detected_encoding, result.kind, len(resp.body), result.sha256, int(resp.truncated),
         "; ".join(errors) or None, int(result.soft_404), resp.header("ETag"), resp.header("Last-Modified"),
         warc[0], warc[1], warc[2], claim.depth, claim.referrer, run_id, int(resp.elapsed * 1000), stamp,
     )

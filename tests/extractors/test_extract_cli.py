@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from extractors import FIELDS
 from migrate.cli import cli
+from site_inventory.bodies import POINTER, keep_body
 from site_inventory.workspace import init_workspace
 
 from gov_pages import hanweb_gbk, trs_utf8, xxgk_page
@@ -19,7 +20,7 @@ NOW = "2026-06-30T00:00:00"
 
 def _store(ws, page_id: int, url: str, body: bytes, **extra) -> None:
     row = {"id": page_id, "site_code": SITE, "url": url, "final_url": url, "status": 200,
-           "content_type": "text/html", "body": body, "size": len(body), "sha256": hashlib.sha256(body).hexdigest(),
+           "content_type": "text/html", **dict(zip(POINTER, keep_body(ws, SITE, url, body))), "size": len(body), "sha256": hashlib.sha256(body).hexdigest(),
            "kind": "page", "soft_404": 0, "fetched_at": NOW, "depth": 1}
     row.update(extra)
     ws.db["pages"].insert(row)

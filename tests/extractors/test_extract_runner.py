@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from extractors import runner
+from site_inventory.bodies import POINTER, keep_body
 from site_inventory.workspace import init_workspace
 
 SITE = "3311270001"
@@ -28,7 +29,8 @@ def _workspace(tmp_path, sample_county, copies: int):
         for item in sample_county.manifest["items"]:
             body = sample_county.page(item["url"]).body
             rows.append({"id": len(rows) + 1, "site_code": SITE, "url": f"{item['url']}?copy={copy}",
-                         "final_url": item["url"], "status": 200, "content_type": "text/html", "body": body,
+                         "final_url": item["url"], "status": 200, "content_type": "text/html",
+                         **dict(zip(POINTER, keep_body(ws, SITE, item["url"], body))),
                          "size": len(body), "sha256": hashlib.sha256(body).hexdigest(), "kind": "page",
                          "soft_404": 0, "fetched_at": NOW, "depth": 1})
     ws.db["pages"].insert_all(rows, batch_size=200)

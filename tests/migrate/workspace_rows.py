@@ -10,6 +10,7 @@ import json
 import random
 
 from extractors.fingerprint import fingerprint
+from site_inventory.bodies import POINTER, keep_body
 from site_inventory.workspace import init_workspace
 
 NOW = "2026-06-30T00:00:00+00:00"
@@ -30,7 +31,8 @@ def site(ws, code, name, url, action="close", level="township", parent="33112300
 def page(ws, code, url, body: bytes | None = b"<html></html>", status=200, kind="page", headers=None,
          content_type="text/html"):
     """A stored response; returns its page id."""
-    row = {"site_code": code, "url": url, "final_url": url, "status": status, "kind": kind, "body": body,
+    kept = keep_body(ws, code, url, body, status, headers or []) if body is not None else (None, None, None)
+    row = {"site_code": code, "url": url, "final_url": url, "status": status, "kind": kind, **dict(zip(POINTER, kept)),
            "size": len(body) if body is not None else None, "content_type": content_type,
            "sha256": hashlib.sha256(body).hexdigest() if body is not None else None,
            "headers": json.dumps(headers or []), "fetched_at": NOW}

@@ -164,12 +164,12 @@ def test_preview_serves_every_new_url(ws, tmp_path):
 
 
 def test_attachments_read_from_the_warc_when_the_database_kept_no_bytes(ws, tmp_path):
-    """A crawl that kept attachment bytes only in its WARC archive exports the same files."""
+    """The crawl keeps attachment bytes only in its WARC archive; exporting again gives the same files."""
     export(ws, out_dir=tmp_path / "from-db")
-    with ws.db.conn:
-        moved = ws.db.conn.execute("UPDATE pages SET body = NULL WHERE kind = 'attachment' AND warc_file IS NOT NULL "
-                                   "AND warc_offset IS NOT NULL").rowcount
-    assert moved >= 10
+    columns = {row[1] for row in ws.db.execute("PRAGMA table_info(pages)")}
+    moved = ws.db.execute("SELECT COUNT(*) FROM pages WHERE kind = 'attachment' AND warc_file IS NOT NULL "
+                          "AND warc_offset IS NOT NULL").fetchone()[0]
+    assert moved >= 10 and "body" not in columns
     ws.db.execute("DELETE FROM id_map")
     export(ws, out_dir=tmp_path / "from-warc")
     assert verify(tmp_path / "from-warc") == []

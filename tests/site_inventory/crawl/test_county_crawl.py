@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 
+from site_inventory.bodies import page_body
 from site_inventory.crawl import crawl, crawl_report
 from site_inventory.sample.server import CountyServer
 from site_inventory.inventory import import_inventory
@@ -132,6 +133,6 @@ def test_refresh_records_exactly_the_mutated_page(tmp_path, sample_county, count
     assert 304 in statuses  # conditional requests were made
     run = ws.db.execute("SELECT mode, changed, status FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
     assert run == ("refresh", 1, "finished")
-    body = ws.db.execute("SELECT body FROM pages WHERE url = ?", (canonicalize(item["url"]),)).fetchone()[0]
+    body = page_body(ws, next(ws.db.query("SELECT * FROM pages WHERE url = ?", [canonicalize(item["url"])])))
     assert "更正后的内容".encode() in body
     assert json.loads(json.dumps(crawl_report(ws, item["site_code"])))[0]["changed"] == 1

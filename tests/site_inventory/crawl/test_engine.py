@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from site_inventory.bodies import page_body
 from site_inventory.crawl import CrawlError, crawl, crawl_report
 from site_inventory.resolve import parse_rule, save_rules
 from site_inventory.urls import canonicalize
@@ -151,7 +152,7 @@ def test_crawl_finds_every_page_and_accounts_for_every_url(tmp_path, site):
 def test_pages_rows_hold_what_later_stages_need(tmp_path, site):
     ws = workspace_for(tmp_path, site)
     crawl(ws, [CODE], delay=0)
-    pages = {r["url"]: r for r in ws.db["pages"].rows}
+    pages = {r["url"]: dict(r, body=page_body(ws, r)) for r in ws.db["pages"].rows}
     gbk = pages[u("/art/a1.html")]
     assert gbk["detected_encoding"] == "gb18030" and gbk["declared_encoding"] == "gbk"
     assert "镇政府".encode("gbk") in gbk["body"]
@@ -207,8 +208,9 @@ def test_user_agent_names_tool_and_contact(tmp_path, site):
 def test_warc_and_cdxj_hold_every_response(tmp_path, site):
     ws = workspace_for(tmp_path, site)
     crawl(ws, [CODE], delay=0)
-    page = ws.db.execute("SELECT warc_file, warc_offset, url, body FROM pages WHERE url = ?",
-                         (u("/art/a1.html"),)).fetchone()
+    row = next(ws.db.query("SELECT warc_file, warc_offset, url, warc_length, size FROM pages WHERE url = ?",
+                           [u("/art/a1.html")]))
+    page = (row["warc_file"], row["warc_offset"], row["url"], page_body(ws, row))
     path = ws.path / page[0]
     with open(path, "rb") as f:
         f.seek(page[1])
@@ -262,7 +264,7 @@ def test_refresh_uses_conditional_requests_and_records_changes(tmp_path, site):
     assert changed == [u("/new.html")]
     a1 = [r for r in site.requests if r["path"] == "/art/a1.html"]
     assert a1[-1].get("If-None-Match") == '"v1"'
-    assert ws.db.execute("SELECT body FROM pages WHERE url = ?", (u("/art/a1.html"),)).fetchone()[0] == b"<html>v1</html>"
+    assert page_body(ws, next(ws.db.query("SELECT * FROM pages WHERE url = ?", [u("/art/a1.html")]))) == b"<html>v1</html>"
 
 
 def test_unknown_site_code_is_a_clear_error(tmp_path, site):

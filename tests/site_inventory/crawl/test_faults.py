@@ -20,6 +20,7 @@ from pathlib import Path
 
 import faultserver as fs
 from faultserver import CONTACT, FAULT_CODE, FAULT_HOST, crawl_workspace
+from site_inventory.bodies import page_body
 from site_inventory.crawl import crawl, crawl_report
 
 BASE = f"http://{FAULT_HOST}"
@@ -52,7 +53,7 @@ def url_row(ws, path: str) -> dict:
 
 def page_row(ws, path: str) -> dict | None:
     found = rows(ws, "SELECT * FROM pages WHERE site_code = ? AND url = ?", FAULT_CODE, BASE + path)
-    return found[0] if found else None
+    return dict(found[0], body=page_body(ws, found[0])) if found else None
 
 
 def page_hits(server: fs.FaultServer, path: str) -> int:
