@@ -57,6 +57,10 @@ def place_sites(context, db, parent_targets: dict, codes=(), accepted_rules: lis
     stored = load_placements(db)
     chosen = planner_homes(accepted_rules, tree)
     links = parent_links(db, context.sites, tree, parent_targets)
+    items: dict[str, list[dict]] = defaultdict(list)
+    for record in context.records:
+        if record["page_type"] in sc.ITEM_TYPES and len((record["body"] or "").strip()) >= 40:
+            items[record["site_code"]].append(record)
     out = []
     for code, site in sorted(context.sites.items()):
         if site["action"] == "keep" or (codes and code not in codes):
@@ -66,11 +70,11 @@ def place_sites(context, db, parent_targets: dict, codes=(), accepted_rules: lis
             out.append(Placement(code, rule.target_id, tree.target_path(rule.target_id, site), 1.0,
                                  [f"planner's {rule.describe()}"], status="accepted"))
         elif code in stored and stored[code].status == "accepted" and stored[code].column_id in tree:
-            fresh = place_site(context, site, links.get(code, []))
+            fresh = place_site(context, site, links.get(code, []), items[code])
             stored[code].dedicated = fresh.dedicated and fresh.column_id == stored[code].column_id
             out.append(stored[code])
         else:
-            out.append(place_site(context, site, links.get(code, [])))
+            out.append(place_site(context, site, links.get(code, []), items[code]))
     return out
 
 
@@ -113,11 +117,11 @@ def parent_links(db, sites: dict, tree: TargetTree, parent_targets: dict) -> dic
     return out
 
 
-def place_site(context, site: dict, links: list[tuple]) -> Placement:
-    """The best home column for one site from its links, content and names."""
+def place_site(context, site: dict, links: list[tuple], items: list[dict]) -> Placement:
+    """The best home column for one site from its links, content (its readable items) and names."""
     tree = context.tree
     link = link_scores(tree, links)
-    content, top = content_scores(context, site)
+    content, top = content_scores(context, items)
     named = name_scores(tree, site)
     weights = {"link": LINK_WEIGHT if link else 0.0,
                "content": CONTENT_WEIGHT * min(1.0, top / CONTENT_TRUST) if content else 0.0,
@@ -130,7 +134,8 @@ def place_site(context, site: dict, links: list[tuple]) -> Placement:
     margin = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
     confidence = round(max(0.0, min(0.97, best * (0.6 + 0.4 * min(1.0, margin / 0.3)))), 3)
     reasons = explain(tree, best_id, links, link, content, named, top)
-    dedicated = any(column in tree.subtree(best_id) for _, column, _ in links) or named.get(best_id, (0.0,))[0] >= 1.0
+    home = tree.subtree(best_id)
+    dedicated = any(column in home for _, column, _ in links) or named.get(best_id, (0.0,))[0] >= 1.0
     if dedicated:
         reasons.append("the parent has a section of the site's own: its columns stay under it")
     return Placement(site["site_code"], best_id, tree.target_path(best_id, site), confidence, reasons,
@@ -153,11 +158,9 @@ def link_scores(tree: TargetTree, links: list[tuple]) -> dict[str, float]:
     return {cid: value / top for cid, value in weight.items()} if top else {}
 
 
-def content_scores(context, site: dict) -> tuple[dict[str, float], float]:
+def content_scores(context, items: list[dict]) -> tuple[dict[str, float], float]:
     """Cosine of the site's items to each column, a column taking the better of its own score and
     its best sub-column's (slightly less); scaled so the best column has 1. Also the best raw cosine."""
-    items = [r for r in context.records if r["site_code"] == site["site_code"] and r["page_type"] in sc.ITEM_TYPES
-             and len((r["body"] or "").strip()) >= 40]
     step = max(1, len(items) // CONTENT_SAMPLE)
     raw = context.classifier.scores([item_text(r["title"], r["body"]) for r in items[::step]])
     if not raw:
@@ -189,7 +192,8 @@ def name_scores(tree: TargetTree, site: dict) -> dict[str, tuple[float, str]]:
 def explain(tree, best_id, links, link, content, named, top) -> list[str]:
     """The clues for the chosen column, strongest first."""
     reasons = []
-    linking = [source for source, column, _ in links if column in tree.subtree(best_id)]
+    home = tree.subtree(best_id)
+    linking = [source for source, column, _ in links if column in home]
     if linking:
         reasons.append(f"linked from {len(linking)} parent page(s) in this column, e.g. {sorted(linking)[0]}")
     elif links:
@@ -199,7 +203,7 @@ def explain(tree, best_id, links, link, content, named, top) -> list[str]:
         reasons.append("no parent page links to the site")
     if content:
         best_content = max(content, key=content.get)
-        agree = "agrees" if best_content in tree.subtree(best_id) else f"points to {tree[best_content].name}"
+        agree = "agrees" if best_content in home else f"points to {tree[best_content].name}"
         reasons.append(f"content {agree} (best cosine {top:.2f}, this column {content.get(best_id, 0):.2f} of best)")
     else:
         reasons.append("no items to read")

@@ -335,9 +335,12 @@ def level_target(tree: TargetTree, target_id: str, level: str | None) -> tuple[s
     工作动态), else the target itself; plus a note for the reason."""
     if not level:
         return target_id, ""
+    made = tree.__dict__.setdefault("_level_columns", {})  # the columns made for each level, found once
+    if level not in made:
+        made[level] = [column for column in tree.columns if level in column.levels]
     target = tree[target_id]
-    for column in tree.columns:
-        if level in column.levels and column.id != target_id and column.kind == target.kind and (
+    for column in made[level]:
+        if column.id != target_id and column.kind == target.kind and (
                 target_id == column.parent or (target.parent is not None and target.parent == column.parent)):
             return column.id, f"; {level} sites' {target.name} go to {column.name}"
     return target_id, ""

@@ -65,13 +65,17 @@ class TargetTree:
 
     def subtree(self, column_id: str) -> set[str]:
         """The column's id and the ids of every column below it."""
+        kids = self.__dict__.get("_kids")
+        if kids is None:
+            kids = self.__dict__["_kids"] = {}
+            for column in self.columns:
+                kids.setdefault(column.parent, []).append(column.id)
         found, todo = {column_id}, [column_id]
         while todo:
-            parent = todo.pop()
-            for column in self.children(parent):
-                if column.id not in found:
-                    found.add(column.id)
-                    todo.append(column.id)
+            for child in kids.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
         return found
 
     def children(self, column_id: str | None) -> list[TargetColumn]:
