@@ -13,7 +13,8 @@ javascript:/data:/vbscript: links                                   never reques
 a gzip bomb (Content-Encoding)                                      stored cut at the size limit, reason
   (test_gzip_bomb_*; sitemap bombs: crawl/test_faults.py)             truncated-at-limit
 XML entity expansion and external entities in a sitemap and a feed  never expanded nor read from disk; each
-                                                                      such entry recorded as an unusable link
+                                                                      such entry recorded as an unusable link;
+                                                                      extract_page: a record with warnings
 CR, LF and NUL in links                                             CR/LF/tab dropped as browsers do, NUL
                                                                       escaped; no raw control byte is sent
 a 50 MB page                                                        stored cut at crawl.max_response_bytes (1 MB
@@ -120,11 +121,11 @@ def hostile_site(server: fs.FaultServer) -> dict[str, bytes]:
         (xml_head + LOL.format(root="urlset") + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
          f"<url><loc>{BASE}/&lol3;.html</loc></url><url><loc>&xxe;</loc></url><url><loc>&net;</loc></url>"
          f"<url><loc>{BASE}/sm-ok.html</loc></url></urlset>").encode(), content_type="application/xml"))
-    server.route("/feed.xml", fs.html(
-        (xml_head + LOL.format(root="rss") + '<rss version="2.0"><channel><title>feed</title>'
-         f"<item><title>&lol3;</title><link>{BASE}/&lol3;.html</link></item><item><link>&xxe;</link></item>"
-         f"<item><title>ok</title><link>{BASE}/feed-ok.html</link></item></channel></rss>").encode(),
-        content_type="application/rss+xml"))
+    served["/feed.xml"] = (xml_head + LOL.format(root="rss") + '<rss version="2.0"><channel><title>feed</title>'
+                           f"<item><title>&lol3;</title><link>{BASE}/&lol3;.html</link></item><item><link>&xxe;</link>"
+                           f"<description>&xxe;&net;</description></item><item><title>ok</title>"
+                           f"<link>{BASE}/feed-ok.html</link></item></channel></rss>").encode()
+    server.route("/feed.xml", fs.html(served["/feed.xml"], content_type="application/rss+xml"))
     server.page("/sm-ok.html", page("站点地图页面"))
     server.page("/feed-ok.html", page("订阅页面"))
     return served
@@ -251,6 +252,16 @@ def test_xml_entities_are_never_expanded_and_are_recorded(hostile):
     recorded = [r["url"] for r in url_rows(ws)]
     assert BASE + "/" in recorded and not any("lol" in u or "xxe" in u for u in recorded)
     assert not server.requests_for("/x")
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml", "text/xml", "text/html"])
+def test_xml_entities_are_never_expanded_by_extraction(hostile, content_type):
+    """The feed given to extract_page, under its own type or passed off as HTML: a record that says
+    what it is, with no entity expanded and nothing of /etc/passwd."""
+    _, _, served = hostile
+    record = extract_page(served["/feed.xml"], BASE + "/feed.xml", content_type=content_type)
+    text = " ".join(str(v) for v in record.to_dict().values())
+    assert record.warnings and "lollol" not in text and "root:" not in text, record
 
 
 def test_cr_lf_and_nul_in_links_are_never_sent(hostile):
