@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -21,6 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from mappings.check import check
 from site_inventory.workspace import open_workspace
 
 from ..export.preview import CONTENT_SECURITY_POLICY as PREVIEW_POLICY
@@ -29,6 +31,7 @@ from . import actions, archive, columns, decisions, progress, reviewlog
 from .security import ARCHIVE_POLICY, Guard, same
 
 HERE = Path(str(resources.files("migrate.serve")))
+RULES = ("rules",)  # results that change when the app writes mapping rules
 
 
 @dataclass
@@ -42,14 +45,40 @@ class Settings:
     as_of: str | None = None
 
 
+class Memo:
+    """Results kept until the workspace changes: another process's commit (SQLite's
+    ``PRAGMA data_version``) or one of the app's own writes of a kind the result depends on."""
+
+    def __init__(self):
+        self.writes: dict[str, int] = {}
+        self._kept: dict[str, tuple] = {}
+
+    def wrote(self, *kinds: str) -> None:
+        for kind in kinds:
+            self.writes[kind] = self.writes.get(kind, 0) + 1
+
+    def _key(self, db, depends: tuple) -> tuple:
+        return (db.execute("PRAGMA data_version").fetchone()[0],) + tuple(self.writes.get(d, 0) for d in depends)
+
+    def peek(self, db, name: str, depends: tuple = ()):
+        kept = self._kept.get(name)
+        return kept[1] if kept and kept[0] == self._key(db, depends) else None
+
+    def get(self, db, name: str, compute, depends: tuple = ()):
+        key = self._key(db, depends)
+        kept = self._kept.get(name)
+        if kept is None or kept[0] != key:
+            kept = self._kept[name] = (key, compute())
+        return kept[1]
+
+
 class State:
-    """What the handlers share: the settings, the workspace (opened on first use), caches, the CSRF token."""
+    """What the handlers share: the settings, the workspace (opened on first use), the memo, the CSRF token."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.csrf = secrets.token_urlsafe(32)
-        self.audits = progress.AuditCache(settings.as_of)
-        self.checks = columns.CheckCache()
+        self.memo = Memo()
         self._workspace = None
 
     @property
@@ -80,6 +109,7 @@ def create_app(settings: Settings) -> Guard:
         Route("/site/{code}/mapping", handlers.mapping),
         Route("/site/{code}/mapping", handlers.decide, methods=["POST"]),
         Route("/site/{code}/mapping/bulk", handlers.bulk, methods=["POST"]),
+        Route("/site/{code}/check", handlers.check_fragment),
         Route("/site/{code}/mapping/apply", handlers.apply, methods=["POST"]),
         Route("/redirects", handlers.redirects),
         Route("/redirects/override", handlers.override, methods=["POST"]),
@@ -115,6 +145,21 @@ class Handlers:
     def ws(self):
         return self.state.workspace
 
+    def remember(self, name: str, compute, depends: tuple = ()):
+        return self.state.memo.get(self.ws.db, name, compute, depends)
+
+    def audit(self):
+        """The audit of every site: it reads only what the crawl and extraction write, never the app."""
+        return self.remember("audit", lambda: progress.run_audit(self.ws, self.state.settings.as_of))
+
+    def sites(self):
+        return self.remember("progress", lambda: progress.progress(self.ws, progress.verdicts(self.audit())),
+                             ("apply", "plan"))
+
+    def check(self):
+        """``map check`` of the workspace (all sites), rerun after the rules change."""
+        return self.remember("check", lambda: check(self.ws), RULES)
+
     def render(self, request, name: str, site_code: str | None = None, status: int = 200, **context) -> HTMLResponse:
         db = self.ws.db
         context.update(request=request, csrf=self.state.csrf, user=self.state.settings.user,
@@ -142,7 +187,7 @@ class Handlers:
         return {key: form.getlist(key) if key == "old_url" else form.get(key) for key in form.keys()}
 
     async def dashboard(self, request):
-        sites = progress.progress(self.ws, self.state.audits.verdicts(self.ws))
+        sites = self.sites()
         chosen = {name: request.query_params.get(name, "") for name in progress.FILTERS}
         shown, counts = progress.filtered(sites, chosen)
         return self.render(request, "dashboard.html", sites=shown, total=len(sites), counts=counts, chosen=chosen)
@@ -150,17 +195,31 @@ class Handlers:
     async def site(self, request):
         code = request.path_params["code"]
         site = self.site_row(code)
-        row = next(s for s in progress.progress(self.ws, self.state.audits.verdicts(self.ws)) if s.site_code == code)
+        row = next(s for s in self.sites() if s.site_code == code)
+        tree = self.remember(f"tree {code}", lambda: progress.source_tree(self.ws.db, code), RULES)
         return self.render(request, "site.html", site_code=code, site=site, progress=row,
-                           audit=self.state.audits.site(self.ws, code), tree=progress.source_tree(self.ws.db, code))
+                           audit=progress.site_audit(self.audit(), code), tree=tree)
 
     async def mapping(self, request):
         code = request.path_params["code"]
         site = self.site_row(code)
-        return self.render(request, "mapping.html", site_code=code, site=site,
-                           rows=columns.column_rows(self.ws, site), others=columns.other_rules(self.ws, code),
-                           home=columns.home_column(self.ws, site), targets=columns.targets(self.ws),
-                           problems=self.state.checks.for_site(self.ws, code), check=self.state.checks.result(self.ws))
+        rows = self.remember(f"columns {code}", lambda: columns.column_rows(self.ws, site), RULES)
+        targets = self.remember("targets", lambda: columns.targets(self.ws))
+        checked = self.state.memo.peek(self.ws.db, "check", RULES)
+        return self.render(request, "mapping.html", site_code=code, site=site, rows=rows,
+                           others=columns.other_rules(self.ws, code), home=columns.home_column(self.ws, site),
+                           targets=targets, check=checked,
+                           problems=columns.problems_for(checked, code) if checked else [])
+
+    async def check_fragment(self, request):
+        """``map check`` for the mapping page: a part of the page (for its script) or a page of its own."""
+        code = request.path_params["code"]
+        site = self.site_row(code)
+        checked = self.check()
+        context = dict(site=site, check=checked, problems=columns.problems_for(checked, code))
+        if request.headers.get("x-fragment") == "check":
+            return HTMLResponse(self.env.get_template("_check.html").render(**context))
+        return self.render(request, "check.html", site_code=code, **context)
 
     async def decide(self, request):
         code = request.path_params["code"]
@@ -171,6 +230,8 @@ class Handlers:
             actions.decide(self.ws, self.state.settings.user, code, key, form.get("what") or "", form.get("target_id"))
         except actions.ReviewError as exc:
             return back_to(back, error=str(exc))
+        finally:
+            self.state.memo.wrote("rules")
         return back_to(back, msg="已保存")
 
     async def bulk(self, request):
@@ -183,12 +244,14 @@ class Handlers:
         if not 0 <= above <= 1:
             return back_to(f"/site/{code}/mapping", error="阈值应为 0 到 1 之间的数")
         entry = actions.bulk_accept(self.ws, self.state.settings.user, code, above)
+        self.state.memo.wrote("rules")
         return back_to(f"/site/{code}/mapping", msg="已批量接受" if entry else "没有达到阈值的待定建议")
 
     async def apply(self, request):
         code = request.path_params["code"]
         await self.form(request)
         actions.apply_site(self.ws, self.state.settings.user, code)
+        self.state.memo.wrote("apply")
         return back_to(f"/site/{code}/mapping", msg="已按规则为每个页面分配目标（map apply）")
 
     async def redirects(self, request):
@@ -199,7 +262,10 @@ class Handlers:
         if kind not in decisions.FILTERS:
             kind = ""
         query = params.get("q", "").strip()
-        result = decisions.page(self.ws.db, code, kind, query, params.get("after"), params.get("before"))
+        counted = partial(self.remember, f"redirect counts {code}", lambda: decisions.counts(self.ws.db, code),
+                          ("overrides", "plan"))
+        result = decisions.page(self.ws.db, code, kind, query, params.get("after"), params.get("before"),
+                                counted=counted)
         base = {"site": code or "", "f": kind, "q": query}
         return self.render(request, "redirects.html", site_code=code, site=site, page=result, kind=kind, query=query,
                            base=base, link=lambda **extra: "/redirects?" + urlencode(
@@ -216,6 +282,8 @@ class Handlers:
                              (form.get("target") or "").strip() or None, (form.get("note") or "").strip() or None)
         except actions.ReviewError as exc:
             return back_to(back, error=str(exc))
+        finally:
+            self.state.memo.wrote("overrides")
         return back_to(back, msg="已覆盖；下次 redirects plan（或“重新规划”）时生效")
 
     async def replan(self, request):
@@ -226,6 +294,8 @@ class Handlers:
             actions.replan(self.ws, self.state.settings.user, code)
         except actions.ReviewError as exc:
             return back_to(back, error=str(exc))
+        finally:
+            self.state.memo.wrote("plan")
         return back_to(back, msg="已重新规划（redirects plan）")
 
     async def undo(self, request):
@@ -235,6 +305,8 @@ class Handlers:
             done = actions.undo(self.ws, self.state.settings.user)
         except actions.ReviewError as exc:
             return back_to(back, error=str(exc))
+        finally:
+            self.state.memo.wrote("rules", "overrides")
         return back_to(back, msg="已撤销上一次修改" if done else "没有可撤销的修改")
 
     async def item(self, request):
@@ -243,7 +315,7 @@ class Handlers:
         cursor = db.execute("SELECT r.page_id, r.site_code, r.url, r.title, r.page_type, r.published, m.action, "
                             "m.target_path, i.new_url, i.status FROM records r "
                             "LEFT JOIN item_mappings m ON m.page_id = r.page_id "
-                            "LEFT JOIN id_map i ON i.page_id = r.page_id AND i.kind IN ('item', 'page') "
+                            "LEFT JOIN id_map i ON i.source_url = r.url AND i.page_id = r.page_id "
                             "WHERE r.page_id = ?", [page_id])
         names = [d[0] for d in cursor.description]
         found = cursor.fetchone()

@@ -2,14 +2,13 @@
 
 The deciding rule is the first rule (accepted or suggested, in position order) that selects the
 column, found with ``mappings.rules.RuleIndex`` as ``map apply`` finds it; a few of the column's
-items show what it holds. ``map check`` runs once per state of the rules and records.
+items show what it holds. ``map check`` itself is ``mappings.check.check``, run by the app.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from mappings.apply import site_column
-from mappings.check import check
 from mappings.rules import Item, Rule, RuleIndex, load_rules
 from mappings.target_tree import tree_as_json, tree_for_workspace
 
@@ -85,25 +84,6 @@ def targets(workspace) -> list[dict]:
     return out
 
 
-class CheckCache:
-    """``map check`` of the workspace, rerun when the rules or the records change."""
-
-    def __init__(self):
-        self._key = None
-        self._result = None
-
-    def result(self, workspace):
-        key = workspace.db.execute(
-            "SELECT (SELECT count(*) FROM mapping_rules), (SELECT max(id) FROM mapping_rules), "
-            "(SELECT group_concat(status) FROM (SELECT status FROM mapping_rules ORDER BY id)), "
-            "(SELECT count(*) FROM records), (SELECT max(extracted_at) FROM records), "
-            "(SELECT count(*) FROM sites), (SELECT max(updated_at) FROM sites)").fetchone()
-        if key != self._key or self._result is None:
-            self._result = check(workspace)
-            self._key = key
-        return self._result
-
-    def for_site(self, workspace, code: str) -> list:
-        """The problems naming this site, then those naming none."""
-        problems = self.result(workspace).problems
-        return [p for p in problems if p.site_code == code] + [p for p in problems if not p.site_code]
+def problems_for(result, code: str) -> list:
+    """The problems of a ``map check`` naming this site, then those naming none."""
+    return [p for p in result.problems if p.site_code == code] + [p for p in result.problems if not p.site_code]

@@ -55,8 +55,9 @@ def lint_urls(db, code: str | None) -> list[str]:
 
 
 def page(db, code: str | None, kind: str = "", query: str = "", after: str | None = None,
-         before: str | None = None, size: int = PAGE) -> Page:
-    """One page of decisions after (or before) a cursor, with counts by filter for the site."""
+         before: str | None = None, size: int = PAGE, counted=None) -> Page:
+    """One page of decisions after (or before) a cursor, with counts by filter for the site
+    (``counted``: a function returning them, e.g. kept from an earlier page)."""
     where, args = _where(db, code, kind, query)
     order = "r.site_code, r.old_url"
     if before:
@@ -82,7 +83,7 @@ def page(db, code: str | None, kind: str = "", query: str = "", after: str | Non
     has_next = more if not before else True
     has_prev = (more if before else bool(after))
     return Page(rows, _cursor(rows[-1]) if rows and has_next else None,
-                _cursor(rows[0]) if rows and has_prev else None, counts(db, code))
+                _cursor(rows[0]) if rows and has_prev else None, (counted or (lambda: counts(db, code)))())
 
 
 def _where(db, code: str | None, kind: str, query: str) -> tuple[list[str], list]:
@@ -104,9 +105,8 @@ def _where(db, code: str | None, kind: str, query: str) -> tuple[list[str], list
     elif kind == "override":
         where.append("o.old_url IS NOT NULL")
     if query:
-        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append("(r.old_url LIKE ? ESCAPE '\\' OR r.target LIKE ? ESCAPE '\\' OR r.reason LIKE ? ESCAPE '\\')")
-        args += [like, like, like]
+        where.append("(instr(r.old_url, ?) OR instr(coalesce(r.target, ''), ?) OR instr(coalesce(r.reason, ''), ?))")
+        args += [query, query, query]
     return where, args
 
 

@@ -1,8 +1,7 @@
 """What the dashboard and the site page read: each site's way through the pipeline, and its audit.
 
 Progress is counted with one grouped query per table (indexes do the work, so 100,000 pages
-stay fast); the audit (``site_inventory.audit.run.audit``) is run once and kept until the crawl
-or the extraction changes the workspace.
+stay fast); the app keeps the results until the workspace changes (see ``app.Memo``).
 """
 from __future__ import annotations
 
@@ -112,29 +111,18 @@ def filtered(sites: list[SiteProgress], chosen: dict[str, str]) -> tuple[list[Si
     return shown, counts
 
 
-class AuditCache:
-    """The audit of every site, recomputed only when pages, records or link checks change."""
+def verdicts(result) -> dict[str, str]:
+    """Site code -> audit verdict, from an ``AuditResult``."""
+    return {site.site_code: site.verdict for site in result.sites}
 
-    def __init__(self, as_of=None):
-        self.as_of = as_of
-        self._key = None
-        self._result = None
 
-    def result(self, workspace):
-        key = workspace.db.execute(
-            "SELECT (SELECT count(*) FROM pages), (SELECT max(id) FROM pages), (SELECT max(fetched_at) FROM pages), "
-            "(SELECT count(*) FROM records), (SELECT max(extracted_at) FROM records), "
-            "(SELECT count(*) FROM links WHERE target_status IS NOT NULL)").fetchone()
-        if key != self._key or self._result is None:
-            self._result = audit(workspace, as_of=self.as_of)
-            self._key = key
-        return self._result
+def site_audit(result, code: str):
+    return next((site for site in result.sites if site.site_code == code), None)
 
-    def verdicts(self, workspace) -> dict[str, str]:
-        return {s.site_code: s.verdict for s in self.result(workspace).sites}
 
-    def site(self, workspace, code: str):
-        return next((s for s in self.result(workspace).sites if s.site_code == code), None)
+def run_audit(workspace, as_of=None):
+    """The audit of every site (``govmigrate audit``), as of a date (default: today)."""
+    return audit(workspace, as_of=as_of)
 
 
 def source_tree(db, code: str) -> list[dict]:

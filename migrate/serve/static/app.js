@@ -61,3 +61,18 @@
     });
   }
 })();
+
+// The mapping check runs after the page is shown (on a large workspace it takes seconds).
+(function () {
+  var section = document.querySelector("#check[data-src]");
+  if (!section) { return; }
+  fetch(section.dataset.src, { headers: { "X-Fragment": "check" }, credentials: "same-origin" })
+    .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.text(); })
+    .then(function (html) {
+      section.innerHTML = html;
+      var ok = section.querySelector("ul.problems").dataset.ok === "yes";
+      section.classList.add(ok ? "passing" : "failing");
+      section.removeAttribute("data-src");
+    })
+    .catch(function () { section.querySelector("p").textContent = "映射检查失败，请刷新页面重试"; });
+})();

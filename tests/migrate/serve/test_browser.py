@@ -43,6 +43,7 @@ def test_a_planner_reviews_a_site_and_the_cli_sees_it(review, tmp_path):
         page.get_by_role("link", name="青溪县城关镇人民政府").click()
         expect(page.locator("h1")).to_contain_text("青溪县城关镇人民政府")
         page.get_by_role("link", name="栏目映射审核").click()
+        expect(page.locator("#check ul.problems")).to_contain_text("pending_suggestions")  # map check, fetched by the script
 
         # accept a pending suggestion
         row = page.locator("#columns tbody tr.pending").filter(has=page.locator("button.accept")).first
