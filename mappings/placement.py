@@ -19,7 +19,7 @@ from site_inventory.urls import Scope, canonicalize
 from . import source_columns as sc
 from .classifier import item_text
 from .rules import Rule, now
-from .target_tree import TargetTree, short_site_name
+from .target_tree import SITE_NAME_SUFFIXES, TargetTree, short_site_name
 
 LINK_WEIGHT, CONTENT_WEIGHT, NAME_WEIGHT = 0.45, 0.25, 0.3
 CONTENT_TRUST = 0.2  # below this best cosine, content counts proportionally less
@@ -135,7 +135,8 @@ def place_site(context, site: dict, links: list[tuple], items: list[dict]) -> Pl
     confidence = round(max(0.0, min(0.97, best * (0.6 + 0.4 * min(1.0, margin / 0.3)))), 3)
     reasons = explain(tree, best_id, links, link, content, named, top)
     home = tree.subtree(best_id)
-    dedicated = any(column in home for _, column, _ in links) or named.get(best_id, (0.0,))[0] >= 1.0
+    own = any(column in home for _, column, _ in links) or named.get(best_id, (0.0,))[0] >= 1.0
+    dedicated = own and (len(home) > 1 or tree[best_id].kind != "static")  # a section, not one page about the unit
     if dedicated:
         reasons.append("the parent has a section of the site's own: its columns stay under it")
     return Placement(site["site_code"], best_id, tree.target_path(best_id, site), confidence, reasons,
@@ -180,7 +181,8 @@ def name_scores(tree: TargetTree, site: dict) -> dict[str, tuple[float, str]]:
     level = site.get("level")
     out = {}
     for column in tree.columns:
-        if column.name in (short, name) or (len(column.name) >= 3 and column.name in name):
+        if column.name in (short, name) or (len(column.name) >= 3 and column.name in name
+                                            and column.name not in SITE_NAME_SUFFIXES):
             out[column.id] = (1.0, f"column {column.name} is named for the site")
         elif level and level in column.levels:
             out[column.id] = (0.9, f"{column.name} is made for {level} sites")

@@ -15,7 +15,7 @@ from mappings.placement import load_placements
 from mappings.rules import Rule, RuleError, load_rules, read_rules_file, save_rules
 from mappings.site_tree import site_tree
 from mappings.suggest import suggest
-from mappings.target_tree import TreeError, load_tree, tree_for_workspace, write_tree
+from mappings.target_tree import TargetColumn, TargetTree, TreeError, load_tree, tree_for_workspace, write_tree
 from migrate.cli import cli
 from migrate.export.newurls import url_builder
 from site_inventory.sample.server import CountyServer
@@ -256,3 +256,16 @@ def test_from_site_urls_follow_redirects_and_breadcrumb_only_columns_take_their_
     assert urls["工作机构/乡镇（街道）"] == "https://www.qx.example.gov.cn/gzjg/xzjd/"
     levels = {c.name: c.levels for c in tree.columns}
     assert levels["乡镇（街道）"] == levels["乡镇动态"] == ["township"] and levels["城关街道办事处"] == []  # one unit is no level
+
+
+def test_a_single_page_about_the_unit_is_its_home_but_its_columns_keep_their_own_targets(mini):
+    tree = load_tree()
+    tree.columns.append(TargetColumn("nyj", "县农业农村局", "static", parent="jgzn"))  # the parent's page on the unit
+    write_tree(TargetTree(tree.columns), mini.path / "tree.yaml")
+    mini.config["mapping"]["target_tree"] = "tree.yaml"
+    mini.save_config()
+    suggestions = {s.column_path: s.rule.target_id for s in suggest(mini) if s.site_code == mini_county.DEPT}
+    placement = load_placements(mini.db)[mini_county.DEPT]
+    assert placement.column_id == "nyj" and "column 县农业农村局 is named for the site" in placement.reasons
+    assert not any("section of the site's own" in reason for reason in placement.reasons)
+    assert suggestions["政策法规"] == "zcwj"  # one page about the unit is no section to move the site into
