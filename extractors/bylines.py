@@ -77,7 +77,7 @@ def reads_as_latin(token: str) -> bool:
 def reads_as_org(value: str) -> bool:
     """An organisation: a name ending like one (日报, 新华网, 新华社, 县应急管理局, 省发改委, 人民政府, 学会 ...)."""
     value = value.strip()
-    return (2 <= len(value) <= 30 and bool(ORG_END_RE.search(value)) and not PARTICLE_RE.search(value[-3:])
+    return (2 <= len(value) <= 30 and bool(ORG_END_RE.search(value)) and not re.search(r"[了吗呢吧么着说是]", value)
             and not PROSE_WORD_RE.search(value) and bool(re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9·.（）()\-]+", value)))
 
 
@@ -90,7 +90,8 @@ def credible(value: str | None, labelled: bool = False) -> bool:
     for token in value.split():
         if reads_as_person(token) or reads_as_latin(token) or reads_as_org(token):
             continue
-        if labelled and HANDLE_RE.match(token) and not PROSE_WORD_RE.search(token) and token not in NOT_NAMES:
+        if labelled and HANDLE_RE.match(token) and not PROSE_WORD_RE.search(token) and token not in NOT_NAMES \
+                and not PARTICLE_RE.search(token[-1]) and "了" not in token:
             continue
         return False
     return True
@@ -208,4 +209,19 @@ def copyright_owner(lines: list[str]) -> str | None:
             if m and (reads_as_person(m.group("owner")) or reads_as_latin(m.group("owner"))
                       and "." not in m.group("owner")):
                 return m.group("owner")
+    return None
+
+
+PLATFORMS = r"(?:网易号|百家号|企鹅号|澎湃号|头条号|搜狐号|大风号|一点号|新浪号|凤凰号|大鱼号|快传号|东方号)"
+ACCOUNT_RE = re.compile(  # 澎湃号 > 中国广州发布, 网易号：X, X 企鹅号: a self-media account on its platform
+    r"^" + PLATFORMS + r"\s*[>›»:：|·]\s*(?P<a>[^\s>›»|]{2,16})$|^(?P<b>[^\s>›»|]{2,16})\s+" + PLATFORMS + r"$")
+
+
+def platform_account(lines: list[str]) -> str | None:
+    """The self-media account a platform page names with its platform (澎湃号 > X, X 企鹅号)."""
+    for line in lines:
+        if "号" in line and len(line) <= 24:
+            m = ACCOUNT_RE.match(line)
+            if m and credible(m.group("a") or m.group("b"), labelled=True):
+                return m.group("a") or m.group("b")
     return None

@@ -36,7 +36,7 @@ LABELS = {
                   "发帖时间", "上传时间", "录入时间", "添加时间", "加入时间", "信息时间", "生成日期", "公开日期",
                   "公开时间", "公布日期", "公布时间", "出版日期", "见报日期", "刊登日期", "发稿日期", "时间", "日期", "发布"),
     "modified": ("更新时间", "更新日期", "修改时间", "修改日期", "最后更新"),
-    "source": ("信息来源", "文章来源", "新闻来源", "稿件来源", "消息来源", "内容来源", "来源单位", "来源",
+    "source": ("信息来源", "文章来源", "新闻来源", "稿件来源", "消息来源", "内容来源", "来源单位", "来源于", "来源",
                "稿源", "出处", "发布机构", "发布单位", "发文机关", "发文单位", "发布部门", "信息提供单位", "供稿单位",
                "供稿", "来自"),
     "author": ("作者", "撰稿人", "撰稿", "撰文", "执笔人", "执笔", "记者", "通讯员", "发布者", "发布人", "发帖人",
@@ -58,9 +58,14 @@ NEEDS_COLON = {"时间", "日期", "发布", "来自", "文", "文字", "分类"
 _LABEL_FIELD = {label: fld for fld, labels in LABELS.items() for label in labels}
 _ALL_LABELS = sorted(_LABEL_FIELD, key=len, reverse=True)
 _LABEL_PAT = "|".join(r"\s?".join(map(re.escape, label)) for label in _ALL_LABELS)
-LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：])\s*|\s+|$)"
+LABEL_RE = re.compile(  # a label starts the line or follows a separator, a digit (12:11来源：) or a 《title》
+    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；\d》」”]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：])\s*|\s+|$)"
 )
+# 来源：证券时报网作者：李在山 -- a byline label run on after the previous value, colon and all
+_RUN_ON_LABELS = sorted((label for label, fld in _LABEL_FIELD.items()
+                         if fld in ("author", "source", "editor", "published", "modified") and len(label) >= 2),
+                        key=len, reverse=True)
+RUN_ON_RE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])(?P<label>" + "|".join(map(re.escape, _RUN_ON_LABELS)) + r")(?=\s*[:：])")
 VALUE_STOP = re.compile(r"\s{2,}|[|｜【】\[\]]|\s(?=[^\s]{1,6}\s?[:：])")
 DATE_FIELDS = ("published", "modified", "written_date")
 PUB_KEY_RE = re.compile(r"pub\w*[:_.\-]?(?:time|date)|(?:time|date)\w*[:_.\-]?pub|publish", re.I)
@@ -153,6 +158,8 @@ def labelled(lines: list[str]) -> list[Labelled]:
     for i, line in enumerate(lines):
         if len(line) > 300:
             continue
+        if ("：" in line or ":" in line) and RUN_ON_RE.search(line):
+            line = RUN_ON_RE.sub(r" \g<label>", line)
         matches = list(LABEL_RE.finditer(line))
         for n, m in enumerate(matches):
             label = re.sub(r"\s", "", m.group("label"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import bylines
 from .dates import date_from_url, find_dates, is_chrome, only_in_chrome, parse_date
-from .govmeta import Labelled, clean_value
+from .govmeta import LABEL_RE, Labelled, clean_value
 
 PROSE_END_RE = re.compile(r"^.{15,}[。！？；：:!?;]$")
 NOT_A_NAME = {"昨天", "今天", "前天", "刚刚", "今日", "昨日", "本周", "上周", "未知", "不详", "匿名", "正文", "原文", "全文",
@@ -265,7 +265,24 @@ def source_value(zones: Zones, found: list[Labelled], meta: dict, lines: list[st
     if value:
         return value
     slot = byline_slot(lines, zones) if lines else None
-    return slot if slot and bylines.reads_as_org(slot) else None
+    if slot and bylines.reads_as_org(slot):
+        return slot
+    return issuer_heading(lines, zones) if lines else None
+
+
+ISSUER_END_RE = re.compile(r"(?:委员会|人民政府|政府|办公厅|办公室|局|委|厅|部|院|署|中心|公司|集团|大学)$")
+
+
+def issuer_heading(lines: list[str], zones: Zones) -> str | None:
+    """The issuing body heading a government document, its title running on below it:
+    全国人民代表大会常务委员会 / 关于批准…的决议 (发文机关 above 关于…)."""
+    start = zones.body_start
+    if start is None or start + 1 >= len(lines):
+        return None
+    head, below = lines[start], lines[start + 1]
+    if len(head) <= 30 and ISSUER_END_RE.search(head) and bylines.reads_as_org(head) and below.startswith("关于"):
+        return head
+    return None
 
 
 def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dict,
@@ -297,6 +314,8 @@ def _author_candidates(lines, zones: Zones, found: list[Labelled], meta: dict, l
     slot = byline_slot(lines, zones)
     if slot and not bylines.reads_as_org(slot):
         yield slot, "account"
+    if zones.title is not None:
+        yield bylines.platform_account(lines[max(0, zones.title - 3):zones.title] + header), "account"
     yield bylines.closing_parenthesis(body_lines[-5:]), "closing"
     yield bylines.reporters(body_lines[-8:] + _around_body_end(lines, zones)), "reporter"
     yield bylines.report_parenthesis(body_lines), "reporter"
@@ -327,10 +346,26 @@ def editor_value(found: list[Labelled], zones: Zones) -> str | None:
     return None
 
 
-BYLINE_SLOT_RE = re.compile(r"^(?:[\u4e00-\u9fff·&＆_]{2,12}|[A-Za-z][A-Za-z0-9_.\-]{2,20})$")
+BYLINE_SLOT_RE = re.compile(r"^(?:(?=.*[\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z0-9·&＆_]{2,12}|[A-Za-z][A-Za-z0-9_.\-]{2,20})$")
+DATE_LINE_RE = re.compile(r"^(?:原创|转载|发布于|发表于)?\s*(?P<a>\S{2,20})\s+(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+                          r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|^(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+                          r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+(?P<b>\S{2,20})$")
 UI_WORD_RE = re.compile(r"关注|订阅|分享|收藏|评论|字号|字体|打印|举报|阅读|点击|浏览|返回|首页|正文|原创|客户端|扫码|二维码"
                         r"|微信|微博|放大|缩小|标准|超大|默认|登录|注册|纠错|推荐|热门|相关|专题|频道|导航|更多", re.IGNORECASE)
 CLOCK_RE = re.compile(r"\d{1,2}[:：]\d{2}|(?:19|20)\d{2}")
+
+
+ROLE_MARK_RE = re.compile(r"[\[【(（](?:整理|原创|转载|编译|综合)[\]】)）]$")  # 游民星空[整理]: the compiler
+
+
+def _name_on_date_line(line: str) -> str | None:
+    """原创 GameForce 2019-09-04 22:18:34: a header line of one name and the date, apart by a space."""
+    m = DATE_LINE_RE.match(line) if len(line) <= 50 else None
+    name = m and ROLE_MARK_RE.sub("", m.group("a") or m.group("b"))
+    if name and BYLINE_SLOT_RE.match(name) and not UI_WORD_RE.search(name) and not LABEL_RE.fullmatch(name) \
+            and bylines.credible(name, labelled=True):
+        return name
+    return None
 
 
 def byline_slot(lines: list[str], zones: Zones) -> str | None:
@@ -339,6 +374,9 @@ def byline_slot(lines: list[str], zones: Zones) -> str | None:
     newspaper (北京日报, 证券时报网)."""
     for i in _header_range(zones):
         line = lines[i] if i < len(lines) else ""
+        on_date_line = _name_on_date_line(line)
+        if on_date_line:
+            return on_date_line
         if not BYLINE_SLOT_RE.match(line) or UI_WORD_RE.search(line) or line in NOT_A_NAME \
                 or bylines.LATIN_RE.match(line) and not bylines.reads_as_latin(line):
             continue

@@ -171,3 +171,36 @@ def test_phrases_from_the_text_are_never_authors():
     assert r.author is None
     r = extract_page(news_page(header="2024-05-06　作者：网络整理"), URL)
     assert r.author is None
+
+
+def test_labels_run_on_after_a_value_or_a_digit():
+    r = extract_page(news_page(header="2019-09-26 12:11来源：证券时报网作者：李在山"), URL)
+    assert (r.source, r.author) == ("证券时报网", "李在山")
+    r = extract_page(news_page(header="2024-05-06　来源于：东区办事处"), URL)
+    assert r.source == "东区办事处"
+    r = extract_page(news_page(header="2024-05-06", body_paragraphs=["《棱镜》作者 周纯"] + NEWS_BODY), URL)
+    assert r.author == "周纯"
+
+
+def test_a_name_on_the_header_date_line_and_its_role_mark():
+    assert extract_page(news_page(header="原创 GameForce 2019-09-04 22:18:34"), URL).author == "GameForce"
+    r = extract_page(news_page(header="2019-09-05 11:10 游民星空[整理]"), URL)
+    assert r.author == "游民星空"
+    r = extract_page(news_page(header="2019-09-09 16:01:46 南方都市报"), URL)
+    assert (r.source, r.author) == ("南方都市报", None)
+    assert extract_page(news_page(header="发布于 2019-09-26 07:19:52"), URL).author is None
+
+
+def test_a_self_media_account_named_with_its_platform():
+    r = extract_page(news_page(above="<p>澎湃号 &gt; 中国广州发布</p>", header="2019-08-13 14:07"), URL)
+    assert r.author == "中国广州发布"
+    r = extract_page(news_page(header="<p>2019 09/07 19:02</p><p>扬眼 企鹅号</p>"), URL)
+    assert r.author == "扬眼"
+
+
+def test_the_issuing_body_heading_a_government_document():
+    paragraphs = ["全国人民代表大会常务委员会", "关于批准财政部发行特别国债的决议"] + NEWS_BODY
+    r = extract_page(news_page(header="", body_paragraphs=paragraphs), URL)
+    assert r.source == "全国人民代表大会常务委员会"
+    paragraphs = ["全国人民代表大会常务委员会", "第十届全国人民代表大会常务委员会第二十八次会议通过"] + NEWS_BODY
+    assert extract_page(news_page(header="", body_paragraphs=paragraphs), URL).source is None
