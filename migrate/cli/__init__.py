@@ -40,6 +40,7 @@ and every stage can be re-run and resumed):
   8. govmigrate redirects plan / lint / export / stage / verify   keep every old URL working
   9. govmigrate shutdown CODE            the closure checklist, site by site
 
+Review it in a browser (mapping, redirects, old page beside new): govmigrate serve
 Try it offline on the built-in sample county: govmigrate demo
 """
 
