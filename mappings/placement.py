@@ -131,6 +131,9 @@ def place_site(context, site: dict, links: list[tuple], items: list[dict]) -> Pl
                     + weights["name"] * named.get(cid, (0.0, ""))[0]) / total for cid in tree.by_id}
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], -len(tree.ancestors(kv[0]))))
     best_id, best = ranked[0]
+    if best <= 0:
+        return Placement(site["site_code"], None, None, 0.0, ["no clue: no parent page links to the site, no "
+                                                             "readable items, no column named for it or its level"])
     margin = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
     confidence = round(max(0.0, min(0.97, best * (0.6 + 0.4 * min(1.0, margin / 0.3)))), 3)
     reasons = explain(tree, best_id, links, link, content, named, top)

@@ -269,3 +269,12 @@ def test_a_single_page_about_the_unit_is_its_home_but_its_columns_keep_their_own
     assert placement.column_id == "nyj" and "column 县农业农村局 is named for the site" in placement.reasons
     assert not any("section of the site's own" in reason for reason in placement.reasons)
     assert suggestions["政策法规"] == "zcwj"  # one page about the unit is no section to move the site into
+
+
+def test_a_site_with_no_clue_is_not_placed(mini):
+    mini.db["sites"].insert({"site_code": "3311270009", "name": "青溪县某某网", "url": "http://x9.example/",
+                             "level": "province", "action": "close", "created_at": "x", "updated_at": "x"})
+    mini.db.conn.commit()
+    suggest(mini)
+    placement = load_placements(mini.db)["3311270009"]
+    assert placement.column_id is None and placement.reasons[0].startswith("no clue")
