@@ -150,6 +150,17 @@ def _join(base: str, ref: str) -> str:
     return urljoin(base, ref)
 
 
+def _backslashes(text: str, base: str | None) -> str:
+    """A backslash before the query of an http(s) link is a slash, as browsers read it (WHATWG URL):
+    ``..\\..\\a.html`` on an old IIS site is ``../../a.html``. Other schemes keep theirs."""
+    if "\\" not in text:
+        return text
+    cut = min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=len(text))
+    scheme = _LINK_SCHEME.match(text, 0, cut)
+    web = scheme.group(1).lower() in WEB_SCHEMES if scheme else (base or "").lower().startswith(("http:", "https:"))
+    return text[:cut].replace("\\", "/") + text[cut:] if web else text
+
+
 def canonicalize(url: str, base: str | None = None, significant_params: Iterable[str] | None = None) -> str:
     """The canonical form of ``url`` (resolved against ``base`` first when given).
 
@@ -169,7 +180,7 @@ def canonical_and_request(
     url: str, base: str | None = None, significant_params: Iterable[str] | None = None
 ) -> tuple[str, str]:
     """Both forms of a URL with one parse: (canonical identity, form to request)."""
-    text = _STRIPPED.sub("", url.strip())
+    text = _backslashes(_STRIPPED.sub("", url.strip()), base)
     if base:
         try:
             text = _join(base, text)
@@ -220,7 +231,7 @@ def climbs_above_root(url: str, base: str | None = None) -> bool:
     broken or probing, so the crawl records it with this reason instead of fetching through it."""
     if ".." not in url and "%2" not in url and "\t" not in url and "\n" not in url and "\r" not in url:
         return False  # no '..' segment however it is spelt (the common case, told without a copy)
-    text = _STRIPPED.sub("", url.strip())
+    text = _backslashes(_STRIPPED.sub("", url.strip()), base)
     if ".." not in text and "%2" not in text:
         return False
     parts = urlsplit(text)

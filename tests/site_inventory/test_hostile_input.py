@@ -23,7 +23,7 @@ a 50 MB page                                                        stored cut a
 a redirect loop (crawl/test_faults.py too)                          each hop requested once, recorded
 a page declaring GBK holding invalid bytes                          stored byte for byte, a decoding note;
                                                                       extract_page gives a record with a warning
-'..' climbing above the root, %2e%2e too                            skipped 'climbs-above-root', never requested;
+'..' climbing above the root (%2e%2e, ..\\ too)                      skipped 'climbs-above-root', never requested;
                                                                       a plain link to the same URL fetches it once
 attachment names with '..', CON/NUL/COM1, 300 bytes                 one safe file name inside its folder
   (package level: tests/migrate/export/test_package.py)
@@ -105,7 +105,7 @@ def hostile_site(server: fs.FaultServer) -> dict[str, bytes]:
     server.route("/gbk.html", fs.html(GBK_BAD, content_type="text/html; charset=gbk"))
     # climbing: from /climb/index.html, ../../x climbs; /shared.html is also linked plainly (after)
     server.page("/climb/index.html", page("上级目录", anchors("/%2e%2e/%2e%2e/etc/passwd", "%2E%2E/%2e%2e/win.ini",
-                                                             "../../shared.html", "/shared.html",
+                                                             "../../shared.html", "/shared.html", "..\\..\\boot.ini",
                                                              "/climb/redirect")))
     server.route("/climb/redirect", fs.redirect("/../../etc/shadow"))
     server.page("/shared.html", page("共享页面"))
@@ -294,7 +294,7 @@ def test_gbk_page_with_invalid_bytes_is_kept_with_a_warning(hostile):
 
 def test_climbing_links_are_skipped_with_the_reason_and_never_requested(hostile):
     ws, server, _ = hostile
-    for path in ("/etc/passwd", "/win.ini", "/etc/shadow"):  # the last one a redirect's Location
+    for path in ("/etc/passwd", "/win.ini", "/boot.ini", "/etc/shadow"):  # the last one a redirect's Location
         assert (url_row(ws, path)["state"], url_row(ws, path)["reason"]) == ("skipped", "climbs-above-root"), path
         assert not server.requests_for(path)
     assert url_row(ws, "/climb/redirect")["state"] == "fetched"

@@ -181,3 +181,19 @@ def test_climbs_above_root_sees_dots_split_by_tabs_and_newlines():
     assert climbs_above_root("/.\t./x.html")
     assert climbs_above_root("/%2\ne%2e/x.html")
     assert not climbs_above_root("/a.\t/x.html")
+
+
+@pytest.mark.parametrize("ref, base, expected", [
+    ("..\\..\\images\\a.jpg", "http://a.gov.cn/col/sub/index.html", "http://a.gov.cn/images/a.jpg"),
+    ("\\col\\b.html?q=a\\b", "http://a.gov.cn/x.html", "http://a.gov.cn/col/b.html?q=a%5Cb"),
+    ("http://a.gov.cn\\col\\c.html", None, "http://a.gov.cn/col/c.html"),
+    ("/a%5Cb.html", "http://a.gov.cn/", "http://a.gov.cn/a%5Cb.html"),  # an escaped one is a character
+    ("mailto:a\\b@a.gov.cn", "http://a.gov.cn/", "mailto:a\\b@a.gov.cn"),
+])
+def test_backslashes_are_slashes_in_web_links_as_browsers_read_them(ref, base, expected):
+    assert canonicalize(ref, base=base) == expected
+
+
+def test_backslash_dot_segments_climb_too():
+    assert climbs_above_root("..\\..\\..\\etc\\passwd", "http://a.gov.cn/col/index.html")
+    assert canonicalize("/..\\..\\etc\\passwd", base="http://a.gov.cn/") == "http://a.gov.cn/etc/passwd"
