@@ -184,28 +184,39 @@ def _bar(total: int, enabled: bool):
 def _results(db_path: str, overrides: dict, chunks: list[list[int]], processes: int):
     """Record rows of each chunk, from worker processes (or this one when a single process is asked)."""
     if processes == 1:
-        _init_worker(db_path, overrides)
+        _init_worker(db_path, overrides, EXTRACTOR_VERSION)
         try:
             for ids in chunks:
                 yield _extract_chunk(ids)
         finally:
             _close_worker()
         return
-    # fork: workers start at once with the parent's imports and never re-import the caller's
-    # __main__ (spawn would)
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(processes, initializer=_init_worker, initargs=(db_path, overrides)) as pool:
+    ctx = _worker_context()
+    with ctx.Pool(processes, initializer=_init_worker, initargs=(db_path, overrides, EXTRACTOR_VERSION)) as pool:
         yield from pool.imap_unordered(_extract_chunk, chunks)
+
+
+def _worker_context():
+    """forkserver where there is one: a plain fork copies whatever lock another thread of the caller
+    holds at that instant (a server thread in the demo and the tests, tqdm's monitor), and a worker
+    that inherits a held lock hangs the pool for ever. The fork server is a fresh single-threaded
+    process that imports the extractors once; workers fork from it, so they still start warm."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["extractors.runner"])
+    return ctx
 
 
 _WORKER: dict = {}
 
 
-def _init_worker(db_path: str, overrides: dict) -> None:
-    """Each worker reads pages through its own read-only connection."""
+def _init_worker(db_path: str, overrides: dict, version: str) -> None:
+    """Each worker reads pages through its own read-only connection and stamps its rows with the
+    extractor version the parent selected pages for (a worker imports the extractors afresh)."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
     conn.row_factory = sqlite3.Row
-    _WORKER.update(conn=conn, overrides=overrides, folder=Path(db_path).parent)
+    _WORKER.update(conn=conn, overrides=overrides, folder=Path(db_path).parent, version=version)
 
 
 def _close_worker() -> None:
@@ -226,7 +237,7 @@ def _extract_chunk(ids: list[int]) -> list[tuple]:
         except Exception as exc:  # a crash of one page is recorded, never lost, never stops the run
             record = Record(url=page["url"], page_type="error")
             record.warn(f"extractor crashed: {type(exc).__name__}: {exc}")
-        row = to_row(record, page)
+        row = to_row(record, page, _WORKER["version"])
         rows.append(tuple(row[c] for c in ROW_COLUMNS))
     return rows
 
@@ -292,12 +303,12 @@ def _attachment_title(record: Record, page: dict, conn) -> None:
             record.attachments[0]["title"] = record.title
 
 
-def to_row(record: Record, page) -> dict:
+def to_row(record: Record, page, version: str = EXTRACTOR_VERSION) -> dict:
     """A records-table row: lists and dicts as JSON text, plus provenance columns."""
     row = {}
     for key, value in record.to_dict().items():
         row[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
     row.update(page_id=page["id"], site_code=page["site_code"], url=page["url"],
-               extractor_version=EXTRACTOR_VERSION, page_sha256=page["sha256"],
+               extractor_version=version, page_sha256=page["sha256"],
                extracted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     return row
