@@ -75,11 +75,30 @@ HTML_PIECES = ["<html>", "<head>", "<meta charset=gbk>", '<meta http-equiv="refr
                "&amp;", "&nbsp;", "<![CDATA[", "]]>", "<!--", "-->", "<?xml version='1.0'?>", "<rss>", "\x00", "\r\n"]
 
 
+HREFS = ["javascript:alert(1)", " JaVa&#x09;script:alert(2)", "&#106;avascript:x", "vbscript:x", "data:text/html,<b>",
+         "data:image/png;base64,iVBO", "data:image/svg+xml,<svg onload=x>", "file:///etc/passwd", "/a.html",
+         "http://a.gov.cn/b.html", "mailto:a@a.gov.cn", "%2e%2e/x", "\x00javascript:x", "java\nscript:x"]
+
+
+def article():
+    """An article page (title, date, paragraphs) whose body holds links and images with any of HREFS."""
+    link = st.tuples(st.sampled_from(["a href", "img src", "iframe src", "a href", "area href"]),
+                     st.sampled_from(HREFS)).map(lambda p: f'<{p[0]}="{p[1]}">附件</{p[0].split()[0]}>')
+    para = st.tuples(st.sampled_from(["为进一步做好政务公开工作，现将有关事项通知如下。" * 3, "各乡镇人民政府，县直各单位：",
+                                      "一、提高认识，加强领导，及时回应群众关切。" * 2]), st.lists(link, max_size=3)).map(
+        lambda p: f"<p>{p[0]}{''.join(p[1])}{p[0]}</p>")
+    return st.lists(para, min_size=1, max_size=8).map(
+        lambda ps: ("<html><head><title>关于开展政务公开工作的通知</title></head><body><div class='main'>"
+                    "<h1>关于开展政务公开工作的通知</h1><div>发布时间：2024-01-02 来源：青溪县人民政府</div>"
+                    f"<div class='content'>{''.join(ps)}</div></div></body></html>").encode())
+
+
 def html_bytes():
     text = st.lists(st.sampled_from(HTML_PIECES) | st.text(max_size=8), max_size=40).map("".join)
     encoded = st.tuples(text, st.sampled_from(["utf-8", "gbk", "gb18030", "utf-16"])).map(
         lambda pair: pair[0].encode(pair[1], "replace"))
-    return encoded | st.binary(max_size=300) | st.tuples(encoded, st.binary(max_size=8)).map(lambda p: p[0] + p[1])
+    return (article() | encoded | st.binary(max_size=300)
+            | st.tuples(encoded, st.binary(max_size=8)).map(lambda p: p[0] + p[1]))
 
 
 @FUZZ
