@@ -111,3 +111,29 @@ def test_bulk_accept_goes_through_the_rules_and_undo_puts_every_suggestion_back(
     assert f"置信度 ≥ 0.00 的 {len(pending)} 条建议" in page  # the review log names the change
     assert fetch(running.url + "undo", {"csrf": csrf_of(page), "back": "/"})[0] == 303
     assert states() == before
+
+
+def test_a_column_without_its_own_rule_gets_one_that_wins_and_undo_removes_it(review):
+    from mappings.rules import load_rules, save_rules
+    from migrate.serve.columns import column_rows
+
+    running, ws, _ = review
+    site = dict(zip(("site_code", "name", "level"),
+                    ws.db.execute("SELECT site_code, name, level FROM sites WHERE site_code = ?", [SITE]).fetchone()))
+    rules = load_rules(ws.db)
+    parent = next(r for r in rules if r.site_code == SITE and r.match == "column" and " > " not in r.pattern
+                  and r.action == "map" and any(o.pattern.startswith(r.pattern + " > ") for o in rules))
+    child = next(r for r in rules if r.site_code == SITE and r.match == "column" and r.pattern.startswith(parent.pattern + " > "))
+    parent.match = "column_prefix"  # the parent's rule now decides the child column too
+    save_rules(ws.db, [r for r in rules if r is not child])
+    before = [(r.site_code, r.match, r.pattern, r.action, r.target_id, r.status) for r in load_rules(ws.db)]
+    assert next(row for row in column_rows(ws, site) if row.path == child.pattern).rule.pattern == parent.pattern
+
+    _, _, page = fetch(running.url + f"site/{SITE}/mapping")
+    status, headers, _ = fetch(running.url + f"site/{SITE}/mapping", {
+        "csrf": csrf_of(page), "what": "drop", "rule_site": SITE, "match": "column", "pattern": child.pattern})
+    assert status == 303 and "msg=" in headers["Location"]
+    decided = next(row for row in column_rows(ws, site) if row.path == child.pattern)
+    assert decided.own and decided.rule.action == "drop" and decided.rule.status == "accepted"
+    assert fetch(running.url + "undo", {"csrf": csrf_of(page), "back": "/"})[0] == 303
+    assert [(r.site_code, r.match, r.pattern, r.action, r.target_id, r.status) for r in load_rules(ws.db)] == before
