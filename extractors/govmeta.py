@@ -35,7 +35,7 @@ LABELS = {
     "published": ("发布时间", "发布日期", "发表时间", "发表日期", "发布于", "发表于", "发稿时间", "刊发时间",
                   "发帖时间", "上传时间", "录入时间", "添加时间", "加入时间", "信息时间", "生成日期", "公开日期",
                   "公开时间", "公布日期", "公布时间", "出版日期", "见报日期", "刊登日期", "发稿日期", "时间", "日期", "发布"),
-    "modified": ("更新时间", "更新日期", "修改时间", "修改日期", "最后更新"),
+    "modified": ("更新时间", "更新日期", "修改时间", "修改日期", "最后更新", "最后修改", "修订时间", "更新于", "修改于"),
     "source": ("信息来源", "文章来源", "新闻来源", "稿件来源", "消息来源", "内容来源", "来源单位", "来源于", "来源",
                "稿源", "出处", "发布机构", "发布单位", "发文机关", "发文单位", "发布部门", "信息提供单位", "供稿单位",
                "供稿", "来自"),
@@ -59,7 +59,7 @@ _LABEL_FIELD = {label: fld for fld, labels in LABELS.items() for label in labels
 _ALL_LABELS = sorted(_LABEL_FIELD, key=len, reverse=True)
 _LABEL_PAT = "|".join(r"\s?".join(map(re.escape, label)) for label in _ALL_LABELS)
 LABEL_RE = re.compile(  # a label starts the line or follows a separator, a digit (12:11来源：) or a 《title》
-    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；\d》」”]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：])\s*|\s+|$)"
+    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；\d》」”]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：]|(?<=【..)】|(?<=【...)】|(?<=【....)】)\s*|\s+|$)"
 )
 # 来源：证券时报网作者：李在山 -- a byline label run on after the previous value, colon and all
 _RUN_ON_LABELS = sorted((label for label, fld in _LABEL_FIELD.items()
@@ -217,6 +217,7 @@ def clean_value(field: str, value: str) -> str | None:
         names = []
         value = SPACED_NAME_RE.sub(r"\1\2", value)  # 赵 培: two-character names padded to the width of three
         value = re.split(r"[:：]", value)[0]  # 赵培：北京物资学院 — after a colon comes the affiliation
+        value = re.sub(r"(?<=\S)[（(][^）)]{2,40}[）)]", " ", value)  # 约翰·史密斯（哥伦比亚大学教授）
         for token in re.split(r"[\s、，,/;；]+", value):
             token = token.strip("()（）[]【】:：")
             if NAME_RE.match(token) and not re.search(r"\d", token):

@@ -20,6 +20,7 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 UPDATE_ONLY = "the page shows only an update time (更新时间); taken as the publish date"
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*\d{1,5}\s*号")
 NAME_LINE_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+BYLINE_LABEL_RE = re.compile(r"^\s*[【\[（(]?\s*(?:原?作者|译者|译|翻译|编译|来源|出处|记者|撰文|文|编辑|责任编辑|通讯员)\s*[:：】\]/／]")
 GENERIC_DATE_LABELS = {"时间", "日期"}  # above the headline: the site's clock; deep in the page: a table column
 
 
@@ -40,7 +41,7 @@ class Zones:
         first = self.body_start if self.body_start is not None and self.body_start > self.title else self.title + 1
         for i in range(self.title + 1, min(len(lines), first + 6)):
             line = lines[i]
-            if i >= first and (len(line) >= 40 or PROSE_END_RE.search(line)):
+            if i >= first and (len(line) >= 40 or PROSE_END_RE.search(line)) and not BYLINE_LABEL_RE.match(line):
                 self.header_end = i
                 return
         self.header_end = min(len(lines), first + 5)
@@ -151,6 +152,9 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
     iso, _ = best_labelled(chrome_free, "modified", zones, max_rank=0)
     if iso:
         return iso, UPDATE_ONLY
+    iso = _full_date_by_title(lines, zones)
+    if iso:
+        return iso, None
     iso = date_from_url(url)
     if iso:
         return iso, "published date taken from the URL"
@@ -177,6 +181,20 @@ def published_date(lines, zones: Zones, found: list[Labelled], meta: dict, ld: d
             if dates:
                 return dates[0][1], "published date guessed from the first date after the title"
     return None, None
+
+
+def _full_date_by_title(lines: list[str], zones: Zones) -> str | None:
+    """A full date (with its day) alone on a short line just above the title: the header's own date,
+    which beats the date a URL holds."""
+    if zones.title is None:
+        return None
+    for i in range(zones.title - 1, max(-1, zones.title - 3), -1):
+        line = lines[i]
+        if len(line) <= 40 and not is_chrome(line):
+            days = [iso for _, iso in find_dates(line) if len(iso) >= 10]
+            if days:
+                return days[0]
+    return None
 
 
 def _above_headline(i: int, zones: Zones) -> bool:
@@ -291,7 +309,8 @@ def author_value(lines, zones: Zones, found: list[Labelled], meta: dict, ld: dic
     (``bylines.credible``); a wrong author is worse than none. 责任编辑 comes last: editors are
     authors only when the page names no writer."""
     for value, how in _author_candidates(lines, zones, found, meta, ld, body_lines, title):
-        if value and bylines.credible(value, labelled=how in ("label", "meta", "account")):
+        if value and bylines.credible(value, labelled=how in ("label", "meta", "account")) \
+                and (how != "name line" or bylines.reads_as_person(value)):
             return value, how
     return None, None
 

@@ -223,3 +223,44 @@ def test_a_date_after_a_font_size_or_view_count_label_belongs_to_no_label():
         assert extract_page(news_page(header=header), URL).published == "2022-02-13", header
     effective = extract_page(news_page(header="生效日期：2022-03-01　来源：城南日报"), URL)
     assert effective.published != "2022-03-01"  # a labelled effective date is still not the publish date
+
+
+ESSAY = ["记得那年秋天，我第一次走进这所乡村小学，教室的窗户没有玻璃，孩子们却读得很认真。",
+         "后来的许多年里，我常常想起那些孩子，想起他们在寒风里朗读课文的声音，想起那一排排破旧的课桌。"] + NEWS_BODY
+
+
+def test_a_full_header_date_beats_the_url_date():
+    url = "http://www.example-news.cn/news/2005-09/13/content_3481.htm"
+    for header in ("2005年09月07日 10:20 来源：城南日报", "<p>城南日报</p><p>2005年09月07日</p>"):
+        r = extract_page(news_page(header=header), url)
+        assert r.published.startswith("2005-09-07"), header
+    above = extract_page(news_page(above="<p>2005年09月07日</p>", header="来源：城南日报"), url)
+    assert above.published == "2005-09-07"
+
+
+def test_a_date_under_byline_labels_below_the_title_is_the_header_date():
+    url = "http://www.example-news.cn/wenhua/2005-09/13/content_3481.htm"
+    header = "<p>作者：约翰·史密斯（美国哥伦比亚大学历史系教授，长期研究东亚社会）　译：李明：</p><p>2005年09月07日</p>"
+    r = extract_page(news_page(header=header, body_paragraphs=ESSAY), url)
+    assert r.published == "2005-09-07"
+    header = "<p>来源：《城南文史》第三期，作者根据演讲稿整理补充而成：</p><p>译者：王芳</p><p>2005-09-07</p>"
+    r = extract_page(news_page(header=header, body_paragraphs=ESSAY), url)
+    assert r.published == "2005-09-07"
+    inside = ["作者：约翰·史密斯（美国哥伦比亚大学历史系教授，长期研究东亚社会） 译：李明", "2005年09月07日"]
+    r = extract_page(news_page(header="", body_paragraphs=inside + ESSAY), url)
+    assert (r.published, r.author) == ("2005-09-07", "约翰·史密斯")
+    r = extract_page(news_page(header="", body_paragraphs=["【作者】约翰·史密斯 【译者】李明", "2005年9月7日"] + ESSAY), url)
+    assert (r.published, r.author) == ("2005-09-07", "约翰·史密斯")
+
+
+def test_modified_from_json_ld_meta_and_update_labels():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-06T08:00:00+08:00",'
+          ' "dateModified": "2024-05-08T09:30:00+08:00"}</script>')
+    page = news_page(header="2024-05-06 08:00").replace(b"</title>", b"</title>" + ld.encode(), 1)
+    assert extract_page(page, URL).modified.startswith("2024-05-08T09:30")
+    meta = '<meta property="article:modified_time" content="2024-05-09T10:00:00+08:00">'
+    page = news_page(header="2024-05-06 08:00").replace(b"</title>", b"</title>" + meta.encode(), 1)
+    assert extract_page(page, URL).modified.startswith("2024-05-09T10:00")
+    for label in ("更新时间", "最后更新", "更新于"):
+        r = extract_page(news_page(header=f"2024-05-06 08:00　{label}：2024-05-10 11:00"), URL)
+        assert (r.published, r.modified) == ("2024-05-06T08:00", "2024-05-10T11:00"), label
