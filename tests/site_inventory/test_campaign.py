@@ -4,14 +4,20 @@ time); the same code path runs one task per site whatever the count."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
+from collections import Counter
 
 import pytest
+from distributed import Client
 from click.testing import CliRunner
 
 from extractors.runner import extract
 from migrate.cli import cli
 from site_inventory.campaign import site_groups, task_key
 from site_inventory.crawl import crawl
+from site_inventory.crawl.engine import crawl_sites
 from site_inventory.inventory import import_inventory
 from site_inventory.resolve import parse_rule, save_rules
 from site_inventory.sample.county import write_inventory_csv
@@ -94,6 +100,33 @@ def test_a_second_cluster_extract_finds_everything_up_to_date(runs, cluster):
     _, spread, _, _, _ = runs
     again = extract(spread, all_sites=True, scheduler=cluster.scheduler_address)
     assert again.extracted == 0 and again.up_to_date == again.pages > 300
+
+
+def test_a_worker_killed_mid_crawl_loses_and_doubles_nothing(runs, cluster, sample_county, tmp_path):
+    """SIGKILL the worker crawling the busiest site once it has stored pages: Dask runs the task
+    again, the crawl replays its WARC past the last commit and goes on; the pages end as the
+    in-process crawl's, and no URL but the one in flight at the kill is fetched twice."""
+    local = runs[0]
+    codes = [s["site_code"] for s in sample_county.manifest["sites"]]
+    with CountyServer(sample_county) as server:
+        ws = _workspace(tmp_path / "killed", sample_county, server)
+        ws.config["crawl"]["delay"] = 0.03  # slow enough to be killed mid-crawl
+        ws.save_config()
+        client = Client(cluster)
+        pids = client.run(os.getpid)
+        future = client.submit(crawl_sites, str(ws.path), codes, {}, pure=False)
+        while ws.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] < 40:
+            time.sleep(0.05)
+        victim = next(iter(client.processing().items()))[0]
+        os.kill(pids[victim], signal.SIGKILL)
+        future.result(timeout=120)
+        client.close()
+        hits = Counter(server.hits)
+    assert _pages(ws) == _pages(local)
+    statuses = Counter(r[0] for r in ws.db.execute("SELECT status FROM crawl_runs"))
+    assert statuses == {"interrupted": len(codes), "finished": len(codes)}  # the killed task's runs, then the retry's
+    assert sum(n - 1 for n in hits.values() if n > 1) <= len({h for h, _ in hits})  # one in flight per host
+    ws.close()
 
 
 def test_sites_sharing_a_host_are_one_task(tmp_path):
