@@ -56,8 +56,25 @@ def disposition_name(headers_json: str | None) -> str | None:
                         return unquote(match.group(2).strip(), encoding=charset, errors="replace")
                     except LookupError:
                         return unquote(match.group(2).strip())
-                return match.group(3).strip()
+                return _header_bytes_as_text(match.group(3).strip())
     return None
+
+
+def _header_bytes_as_text(value: str) -> str:
+    """A header value read as ISO-8859-1 (as HTTP reads it) whose bytes were UTF-8 or GBK, as Chinese
+    servers send a raw ``filename="通知.pdf"``: decoded again as the first of those that fits."""
+    if value.isascii():
+        return value
+    try:
+        raw = value.encode("iso-8859-1")
+    except UnicodeEncodeError:
+        return value  # already text beyond Latin-1
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return value
 
 
 def _extension(url_name: str, title: str, kind: str | None, content_type: str | None) -> str:

@@ -25,7 +25,8 @@ a page declaring GBK holding invalid bytes                          stored byte 
                                                                       extract_page gives a record with a warning
 '..' climbing above the root (%2e%2e, ..\\ too)                      skipped 'climbs-above-root', never requested;
                                                                       a plain link to the same URL fetches it once
-attachment names with '..', CON/NUL/COM1, 300 bytes                 one safe file name inside its folder
+attachment names with '..', CON/NUL/COM1, 300 bytes                 one safe file name inside its folder;
+                                                                      raw UTF-8/GBK names read as such
   (package level: tests/migrate/export/test_package.py)
 an inventory of 100,000 rows, formula names                         imported, then re-imported as unchanged
 """
@@ -69,6 +70,10 @@ ATTACHMENTS = {  # path -> Content-Disposition file name
     "/files/e.pdf": "长" * 100 + ".pdf",  # 304 bytes, sent as filename*=UTF-8''...
     "/files/..%2F..%2Fboot.ini": None,
 }
+RAW_NAMES = {  # path -> (file name, the bytes it is sent in, unescaped, as Chinese servers do)
+    "/files/f.doc": ("关于印发政务公开要点的通知.doc", "utf-8"),
+    "/files/g.xls": ("政务公开统计表.xls", "gbk"),
+}
 
 
 def page(title: str, body: str = "") -> str:
@@ -89,7 +94,7 @@ def hostile_site(server: fs.FaultServer) -> dict[str, bytes]:
         "/gbk.html": GBK_BAD,
     }
     server.page("/", page("首页", anchors("/formula.html", "/links.html", "/crlf.html", "/gzip-bomb.html", "/big.html",
-                                          "/loop/a", "/gbk.html", "/climb/index.html", *ATTACHMENTS)
+                                          "/loop/a", "/gbk.html", "/climb/index.html", *ATTACHMENTS, *RAW_NAMES)
                         + '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'))
     server.page("/formula.html", page(FORMULA, anchors("/=cmd|'calc'!A0.html")))
     server.page("/=cmd|'calc'!A0.html", page("+cmd|' /C calc'!A0"))
@@ -116,6 +121,10 @@ def hostile_site(server: fs.FaultServer) -> dict[str, bytes]:
             headers = {"Content-Disposition": f'attachment; filename="{name}"' if name.isascii()
                        else f"attachment; filename*=UTF-8''{quote(name)}"}
         server.route(unquote(path), fs.html(b"%PDF-1.4\n%hostile\n", content_type="application/pdf", headers=headers))
+    for path, (name, encoding) in RAW_NAMES.items():  # http.server sends header text as ISO-8859-1 bytes
+        header = 'attachment; filename="' + name.encode(encoding).decode("iso-8859-1") + '"'
+        server.route(path, fs.html(b"\xd0\xcf\x11\xe0 hostile", content_type="application/octet-stream",
+                                   headers={"Content-Disposition": header}))
     xml_head = '<?xml version="1.0" encoding="UTF-8"?>\n'
     server.route("/sitemap.xml", fs.html(
         (xml_head + LOL.format(root="urlset") + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -315,6 +324,15 @@ def test_attachment_names_stay_one_safe_segment(hostile, tmp_path):
         assert name.split(".")[0].lower() not in ("con", "nul", "com1", "prn", "aux")
         assert confined(tmp_path, name).parent == tmp_path.resolve()
     assert len(set(names)) == len(names), names
+
+
+def test_raw_utf8_and_gbk_attachment_names_keep_their_chinese(hostile):
+    """filename="通知.doc" sent as raw UTF-8 or GBK bytes (HTTP reads header bytes as ISO-8859-1): the
+    package name is the Chinese name, not mojibake."""
+    ws, _, _ = hostile
+    for path, (name, _) in RAW_NAMES.items():
+        row = page_row(ws, path)
+        assert preferred_name(row["url"], None, None, row["content_type"], row["headers"]) == name
 
 
 def test_100000_row_inventory_imports_and_reimports(tmp_path):
