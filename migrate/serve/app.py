@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from jinja2 import Environment, FileSystemLoader
 from starlette.applications import Starlette
@@ -102,6 +102,7 @@ def create_app(settings: Settings) -> Guard:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
     env.globals.update(labels=progress.LABELS, steps=progress.STEPS, filters=decisions.FILTERS)
+    env.filters["readable"] = lambda url: unquote(url, errors="replace") if url else url  # 中文 paths as text
     handlers = Handlers(state, env)
     routes = [
         Route("/", handlers.dashboard),
