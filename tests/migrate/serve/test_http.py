@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from http.client import HTTPConnection
+from urllib.parse import quote
 
 from migrate.serve.security import TOKEN_COOKIE
 from migrate.serve.server import Running, make_app
@@ -137,3 +138,39 @@ def test_a_column_without_its_own_rule_gets_one_that_wins_and_undo_removes_it(re
     assert decided.own and decided.rule.action == "drop" and decided.rule.status == "accepted"
     assert fetch(running.url + "undo", {"csrf": csrf_of(page), "back": "/"})[0] == 303
     assert [(r.site_code, r.match, r.pattern, r.action, r.target_id, r.status) for r in load_rules(ws.db)] == before
+
+
+def _rows_and_links(html):
+    import html as html_mod
+    import re
+
+    urls = re.findall(r'name="old_url" value="([^"]+)"', html)
+    links = {rel: html_mod.unescape(href) for href, rel in re.findall(r'<a href="([^"]+)" rel="(next|prev)">', html)}
+    return [html_mod.unescape(u) for u in urls], links
+
+
+def test_the_redirect_table_pages_by_keyset_both_ways_and_filters(review):
+    running, ws, _ = review
+    expected = [r[0] for r in ws.db.execute("SELECT old_url FROM redirects WHERE site_code = ? ORDER BY old_url", [SITE])]
+    assert len(expected) > 100  # three pages of 50
+    pages, path = [], f"/redirects?site={SITE}"
+    while path:
+        rows, links = _rows_and_links(fetch(running.url.rstrip("/") + path)[2])
+        pages.append(rows)
+        path = links.get("next")
+        assert "OFFSET" not in (path or "")
+    assert sum(pages, []) == expected and len(pages) == (len(expected) + 49) // 50
+    _, links = _rows_and_links(fetch(running.url.rstrip("/") + f"/redirects?site={SITE}&after=" + _cursor(expected[99]))[2])
+    assert _rows_and_links(fetch(running.url.rstrip("/") + links["prev"])[2])[0] == pages[1]
+    gone = {r[0] for r in ws.db.execute("SELECT old_url FROM redirects WHERE site_code = ? AND status = 410", [SITE])}
+    rows, _ = _rows_and_links(fetch(running.url + f"redirects?site={SITE}&f=410")[2])
+    assert set(rows) == gone
+    needle = expected[5].rsplit("/", 1)[-1]
+    rows, _ = _rows_and_links(fetch(running.url + f"redirects?site={SITE}&q={quote(needle)}")[2])
+    found = [u for u, t, why in ws.db.execute("SELECT old_url, target, reason FROM redirects WHERE site_code = ? "
+                                             "ORDER BY old_url", [SITE]) if needle in u + (t or "") + (why or "")]
+    assert expected[5] in rows and rows == found[:50]
+
+
+def _cursor(url):
+    return quote(f"{SITE}\t{url}")
