@@ -27,6 +27,8 @@ from site_inventory.workspace import open_workspace
 
 from ..export.preview import CONTENT_SECURITY_POLICY as PREVIEW_POLICY
 from ..export.preview import MARKER as PREVIEW_MARKER
+from ..redirects.plan import RedirectError
+from ..redirects.verify import VerifyUnreachable
 from . import actions, archive, columns, decisions, progress, reviewlog
 from .security import ARCHIVE_POLICY, Guard, same
 
@@ -115,6 +117,7 @@ def create_app(settings: Settings) -> Guard:
         Route("/redirects", handlers.redirects),
         Route("/redirects/override", handlers.override, methods=["POST"]),
         Route("/redirects/plan", handlers.replan, methods=["POST"]),
+        Route("/redirects/test", handlers.ask_now, methods=["POST"]),
         Route("/undo", handlers.undo, methods=["POST"]),
         Route("/item/{page_id:int}", handlers.item),
         Route("/archive/{page_id:int}", handlers.old_page),
@@ -268,7 +271,9 @@ class Handlers:
         result = decisions.page(self.ws.db, code, kind, query, params.get("after"), params.get("before"),
                                 counted=counted)
         base = {"site": code or "", "f": kind, "q": query}
+        staging = (self.ws.config.get("redirects") or {}).get("staging") or ""
         return self.render(request, "redirects.html", site_code=code, site=site, page=result, kind=kind, query=query,
+                           staging=staging,
                            base=base, link=lambda **extra: "/redirects?" + urlencode(
                                {k: v for k, v in {**base, **extra}.items() if v}))
 
@@ -286,6 +291,22 @@ class Handlers:
         finally:
             self.state.memo.wrote("overrides")
         return back_to(back, msg="已覆盖；下次 redirects plan（或“重新规划”）时生效")
+
+    async def ask_now(self, request):
+        """Ask the staging server the chosen old URLs now (``redirects verify``, nothing recorded)."""
+        form = await self.form(request)
+        code, back = form.get("site") or "", form.get("back") or "/redirects"
+        urls, against = form.get("old_url") or [], (form.get("against") or "").strip()
+        if not urls or not against:
+            return back_to(back, error="请选择旧网址并填写测试服务器（ADDR:PORT）")
+        try:
+            answers = decisions.ask_now(self.ws, code, urls, against)
+        except (RedirectError, VerifyUnreachable) as exc:
+            return back_to(back, error=f"无法测试：{exc}")
+        wrong = [f"{url}：{problem}" for url, problem in answers.items() if problem]
+        if wrong:
+            return back_to(back, error=f"{len(wrong)}/{len(answers)} 个旧网址与规划不符（{against}）：" + "；".join(wrong))
+        return back_to(back, msg=f"{len(answers)} 个旧网址在 {against} 上都与规划相符")
 
     async def replan(self, request):
         form = await self.form(request)

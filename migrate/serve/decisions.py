@@ -3,12 +3,17 @@
 Pages are cut by keyset on (site code, old URL), the order of the ``redirects`` unique index, so
 page 2,000 of 100,000 rows costs what page 1 costs (never OFFSET). Lint problems and the last
 verification's failures are looked up for the URLs shown; planners' overrides are shown beside
-the plan until the next ``redirects plan`` applies them.
+the plan until the next ``redirects plan`` applies them. ``ask_now`` tests chosen URLs against
+the staging server with ``redirects verify``.
 """
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
+
+from ..redirects.verify import verify
 
 PAGE = 50
 FILTERS = {"": "全部", "301": "301 跳转", "410": "410 已删除", "fallback": "兜底（未采集）", "lint": "检查问题",
@@ -134,3 +139,15 @@ def counts(db, code: str | None) -> dict:
     overrides = db.execute(f"SELECT count(*) FROM redirect_overrides {where}", args).fetchone()[0]
     return {"": row[0] or 0, "301": row[1] or 0, "410": row[2] or 0, "fallback": row[3] or 0,
             "lint": len(lint_urls(db, code)), "verify": len(verify_failures(db, code)), "override": overrides}
+
+
+def ask_now(workspace, site_code: str, old_urls: list[str], against: str) -> dict[str, str | None]:
+    """Old URL -> problem (None: answered as planned), asked now of the server at ``against``
+    (ADDR:PORT, e.g. the staging nginx) by ``redirects verify`` itself, nothing recorded."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "priority.txt"
+        path.write_text("\n".join(old_urls) + "\n", encoding="utf-8")
+        report = verify(workspace, against, codes=[site_code], sample=len(old_urls), priority=path, record=False,
+                        workers=4, timeout=5.0)
+    problems = {f.old_url: f.problem for f in report.failures}
+    return {url: problems.get(url) for url in old_urls}

@@ -174,3 +174,39 @@ def test_the_redirect_table_pages_by_keyset_both_ways_and_filters(review):
 
 def _cursor(url):
     return quote(f"{SITE}\t{url}")
+
+
+def test_chosen_old_urls_are_asked_of_the_staging_server_now(review):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    class Missing(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    running, ws, _ = review
+    url = ws.db.execute("SELECT old_url FROM redirects WHERE site_code = ? AND status = 301 AND kind = 'item' "
+                        "LIMIT 1", [SITE]).fetchone()[0]
+    verified = ws.db.execute("SELECT count(*) FROM redirect_verifications").fetchone()[0]
+    _, _, page = fetch(running.url + f"redirects?site={SITE}")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Missing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        form = {"csrf": csrf_of(page), "site": SITE, "old_url": [url], "back": f"/redirects?site={SITE}",
+                "against": f"127.0.0.1:{server.server_address[1]}"}
+        status, headers, _ = fetch(running.url + "redirects/test", form)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 303
+    error = parse_qs(urlsplit(headers["Location"]).query)["error"][0]
+    assert url in error and "answers 404, planned 301" in error
+    assert ws.db.execute("SELECT count(*) FROM redirect_verifications").fetchone()[0] == verified
+    status, headers, _ = fetch(running.url + "redirects/test", dict(form, against=form["against"]))  # server gone
+    assert status == 303 and "无法测试" in parse_qs(urlsplit(headers["Location"]).query)["error"][0]
