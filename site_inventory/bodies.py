@@ -269,7 +269,7 @@ def _archived_matches(folder: Path, row: sqlite3.Row, body: bytes) -> bool:
     return decode(encoding, payload, len(body)) == body
 
 
-def move_out(conn: sqlite3.Connection, batch: int = 500) -> dict:
+def move_out(conn: sqlite3.Connection, batch: int = 100) -> dict:
     """Make each page's WARC record its one copy of the bytes still in ``pages.body``: a record
     that holds the same bytes (payload digest checked) is kept; otherwise the bytes are archived
     with :func:`keep_body` and the page points there. Returns counts; idempotent."""

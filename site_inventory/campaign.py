@@ -2,7 +2,8 @@
 
 ``crawl`` and ``extract`` hand each site (sites sharing a host go together, since politeness is
 per host) to a task on a Dask cluster: a ``LocalCluster`` of ``workers`` processes on this
-machine, or the scheduler at ``scheduler`` whose workers see the same workspace path (NFS, say).
+machine, or the scheduler at ``scheduler`` whose workers see the same workspace path (on this
+machine: the one workspace.db is in WAL mode, which needs shared memory, so not over NFS).
 A task opens the workspace itself and runs the stage for its sites in-process, so it is as
 idempotent and resumable as the stage: a task of a killed worker is run again by Dask and picks
 up where the stage's tables say. The task key is the stage, the workspace and the site, so the
