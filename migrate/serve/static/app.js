@@ -26,10 +26,24 @@
         filter.focus();
       });
     });
+    // Matches are shown with their ancestors (greyed), so the tree stays readable while filtering.
     filter.addEventListener("input", function () {
       filterList(filter, entries, function (li) {
         var b = li.querySelector("button");
         return b.dataset.id + " " + b.dataset.path + " " + li.textContent;
+      });
+      var stack = [];
+      entries.forEach(function (li) {
+        var depth = Number(li.dataset.depth);
+        stack.length = depth;
+        li.classList.toggle("match", !li.hidden && filter.value.trim() !== "");
+        li.classList.remove("context");
+        if (!li.hidden) {
+          stack.forEach(function (up) {
+            if (up.hidden) { up.hidden = false; up.classList.add("context"); }
+          });
+        }
+        stack[depth] = li;
       });
     });
     picker.querySelectorAll("button.pick-target").forEach(function (button) {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -57,10 +58,12 @@ def test_a_planner_reviews_a_site_and_the_cli_sees_it(review, tmp_path):
         row.locator("button.pick").click()
         expect(page.locator("#picker")).to_be_visible()
         page.fill("#picker-filter", "政策解读")
-        visible = page.locator("#picker .picker-list li:visible")
-        expect(visible).to_have_count(1)
-        target_id = visible.locator("button").get_attribute("data-id")
-        visible.locator("button").click()
+        expect(page.locator("#picker .picker-list li:visible")).to_have_count(2)  # 解读回应 > 政策解读
+        expect(page.locator("#picker .picker-list li.context")).to_have_text(re.compile("解读回应"))
+        match = page.locator("#picker .picker-list li.match")
+        expect(match).to_have_count(1)
+        target_id = match.locator("button").get_attribute("data-id")
+        match.locator("button").click()
         expect(page.locator(".flash.ok")).to_be_visible()
         expect(page.locator('#columns tr[data-path="政务公开 > 通知公告"] .target')).to_contain_text("政策解读")
 
