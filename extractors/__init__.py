@@ -23,7 +23,7 @@ from .parse import Page, load_page
 from .record import FIELDS, PAGE_TYPES, Record
 from .titles import find_title, headings, title_tag
 
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 XML_LIST_RE = re.compile(rb"<(?:urlset|sitemapindex|rss|feed|rdf:RDF)[\s>]")
 
 __all__ = ["EXTRACTOR_VERSION", "FIELDS", "PAGE_TYPES", "Record", "extract_page"]
@@ -101,7 +101,7 @@ def _extract(page: Page, overrides: dict) -> Record:
     page_attachments = find_attachments(tree, record.url, in_body=False)
     frames = tree.xpath("//frame[@src]|//iframe[@src and (@width='100%' or @height='100%')]")
     frameset = tree.find(".//frameset") is not None
-    page_signals = signals(tree, lines)
+    page_signals = signals(tree, lines, page.url)
     declared_lang = declared_language(tree, meta_raw)
 
     # the body comes last among the tree readers: noise XPaths are removed from the tree in place
@@ -132,19 +132,23 @@ def _extract(page: Page, overrides: dict) -> Record:
     _fill_metadata(record, lines, zones, found, meta, ld, body_lines, page, body)
     record.body_html, record.body_text = body.html, body.text
     _fill_links(record, body, page_attachments)
-    header = bool(record.published and not any("guessed" in w or "URL" in w for w in record.warnings)) or any(
+    header = bool(record.published and not any(("guessed" in w or "URL" in w) and not w.startswith("author")
+                                                for w in record.warnings)) or any(
         f.field in ("source", "author") and zones.rank(f.line) == 0 for f in found)
     record.page_type, reason = classify(page.url, page_signals, body.text, article_header=header, title=record.title,
-                                        has_frames=frameset or (bool(frames) and not body.text))
+                                        has_frames=frameset or (bool(frames) and not body.text),
+                                        labelled=any(f.field in ("published", "source") and f.value for f in found))
     if record.page_type != "article" and "author guessed from the name line" in record.warnings:
         record.author = None
         record.warnings.remove("author guessed from the name line")
     if reason and "soft 404" in reason:
         record.warn(reason)
-    if reason and record.page_type == "error":
+    elif reason and record.page_type == "error":
         record.warn(_empty_reason(tree, lines, reason))
     elif reason and record.page_type == "column_index" and "frameset" in reason:
         record.warn(reason + ": " + ", ".join(f.get("src") for f in frames[:10]))
+    elif reason:
+        record.warn(f"page type {record.page_type}: {reason}")
     record.language = detect_language(declared_lang, body.text or " ".join(lines[:50]))
     record.fingerprint = fingerprint(body.text)
     if record.page_type == "article":

@@ -2,14 +2,19 @@
 
 Types: article, list (a column's list of items, pages of it, or an empty one), column_index
 (a channel page of several column blocks, or a frameset), homepage, search_form (search and
-application forms), attachment, error. Decided from the URL (CMS patterns), the article header,
-the amount of body text, dated links, 更多 links, pagination and form fields.
+application forms), attachment, error. Decided from structure first: the page's main content
+(the page without its chrome: header, nav, menus, sidebars, footer, breadcrumb) being mostly
+links to pages below it makes it a column_index (a list when paginated or dated); a form in the
+main content (not a search box in the header) makes it a search_form. Then the URL (CMS
+patterns), the article header, the amount of body text, dated links, 更多 links and pagination.
+Every type but article comes with its reason, which the record keeps in its warnings.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from .dates import DATE_RE
 
@@ -27,6 +32,14 @@ YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SOFT_404_RE = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|您要的)?页面|访问的页面不存在|信息不存在|已被删除|"
                          r"page not found|\b404\b", re.I)
 SEARCH_FORM_RE = re.compile(r"search|sousuo|query|jsearch", re.I)
+SEARCH_PARAMS = {"q", "query", "keyword", "keywords", "wd", "searchword", "kw", "key", "s", "word", "text"}
+# page chrome: landmarks and the class/id words CMS templates give headers, menus, sidebars, footers
+CHROME_TAGS = {"header", "nav", "footer", "aside"}
+REGION_TAGS = {"div", "ul", "ol", "dl", "table", "tr", "td", "section", "header", "footer", "nav", "aside", "p", "center"}
+SKIP_TEXT = {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea", "svg"}
+CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
+CHROME_RE = re.compile(r"header|footer|menu|(?<!ca)nav|sidebar|side_?bar|sidenav|copyright|banner|breadcrumb|crumb|"
+                       r"curmb|toolbar|topbar|top_?links|skip|\bfoot\b|\btop\b|\bhead\b|\blogo\b", re.I)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)  # answers that lead elsewhere: page type redirect
 
 
@@ -43,11 +56,17 @@ class Signals:
     form_fields: int = 0      # fields of forms other than the site search box
     search_box: bool = False  # a search form with its own page
     page_chars: int = 0
+    content_chars: int = 0    # visible text outside the page chrome
+    content_links: int = 0    # links outside the chrome to the same host
+    below_links: int = 0      # ... of them leading below this page (deeper, or the same section)
+    below_chars: int = 0      # text of those links
+    content_fields: int = 0   # input fields of forms outside the chrome
 
 
-def signals(tree, lines: list[str]) -> Signals:
-    """Link, pagination and form counts of a parsed page."""
+def signals(tree, lines: list[str], url: str = "") -> Signals:
+    """Link, pagination and form counts of a parsed page, and what its main content links to."""
     s = Signals(page_chars=sum(len(line) for line in lines))
+    _structure(tree, url, s)
     for a in tree.iter("a"):
         if not a.get("href"):
             continue
@@ -77,9 +96,86 @@ def signals(tree, lines: list[str]) -> Signals:
     return s
 
 
+def chrome_elements(tree) -> set:
+    """The outermost chrome elements: header/nav/footer/aside, ARIA landmarks, and elements whose
+    class or id names a header, menu, sidebar, footer or breadcrumb."""
+    found = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if el.tag in CHROME_TAGS or (el.get("role") or "").lower() in CHROME_ROLES or \
+                (el.tag in REGION_TAGS and names.strip() and CHROME_RE.search(names)):
+            if not any(a in found for a in el.iterancestors()):
+                found.add(el)
+    return found
+
+
+def content_chars(el, chrome: set) -> int:
+    """Visible characters (spaces aside) under ``el`` outside the chrome, scripts and styles."""
+    total = 0
+    for child in el:
+        if isinstance(child.tag, str) and child not in chrome and child.tag not in SKIP_TEXT:
+            total += len("".join((child.text or "").split())) + content_chars(child, chrome)
+        total += len("".join((child.tail or "").split()))
+    return total
+
+
+def _in(el, elements: set) -> bool:
+    return any(a in elements for a in el.iterancestors())
+
+
+def _structure(tree, url: str, s: Signals) -> None:
+    """Fill the content counts: text, same-host links and links below the page, outside the chrome."""
+    chrome = chrome_elements(tree)
+    body = tree.find(".//body")
+    s.content_chars = content_chars(body if body is not None else tree, chrome)
+    page = urlsplit(url or "")
+    folder = posixpath.dirname(page.path or "/").rstrip("/") + "/"
+    section = _first_segment(page.path)
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) or a in chrome or _in(a, chrome):
+            continue
+        target = urlsplit(urljoin(url or "", href))
+        if target.hostname != page.hostname or target.path == page.path and target.query == page.query:
+            continue
+        s.content_links += 1
+        path = target.path or "/"
+        below = path.startswith(folder) and path != folder and folder != "/" or \
+            section and _first_segment(path) == section and not (page.path or "/").startswith(posixpath.dirname(path) + "/")
+        if below:
+            s.below_links += 1
+            s.below_chars += len("".join((a.text_content() or "").split()))
+    for form in tree.iter("form"):
+        if form in chrome or _in(form, chrome):
+            continue
+        s.content_fields += len(form.xpath(
+            ".//input[not(@type='hidden' or @type='submit' or @type='button' or @type='image' or @type='reset')]"
+            "|.//textarea|.//select"))
+
+
+def _first_segment(path: str) -> str:
+    """The top folder of a path ('' for a file at the root)."""
+    parts = (path or "/").split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def mostly_links_below(sig: Signals) -> bool:
+    """The main content is mostly links to pages below this one: a column's index or list."""
+    return sig.below_links >= 5 and sig.below_links * 2 >= sig.content_links and \
+        sig.below_chars * 5 >= sig.content_chars * 2
+
+
+def search_query(url: str) -> bool:
+    """The URL asks a search engine something (?q=, ?keyword= ...)."""
+    return any(k.lower() in SEARCH_PARAMS for k, _ in parse_qsl(urlsplit(url or "").query, keep_blank_values=True))
+
+
 def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
-             article_header: bool = False, title: str | None = None) -> tuple[str, str | None]:
-    """(page_type, reason it is not an article or None)."""
+             article_header: bool = False, title: str | None = None, labelled: bool = False) -> tuple[str, str | None]:
+    """(page_type, reason it is not an article or None); ``labelled``: the page prints an item's
+    labels (发布日期, 来源) somewhere."""
     path = urlsplit(url or "").path
     body_chars = sum(map(str.isalnum, body_text))
     article_url = bool(ARTICLE_URL_RE.search(url or ""))
@@ -88,15 +184,23 @@ def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
             return "homepage", "homepage URL"
     if has_frames and body_chars < 50:
         return "column_index", "frameset page: its content is in the frames"
-    if SEARCH_URL_RE.search(url or "") and body_chars < 500:
-        return "search_form", "search URL"
-    if sig.form_fields >= 2 and body_chars < 300:
-        return "search_form", f"form with {sig.form_fields} fields and little text"
+    linked = mostly_links_below(sig)
+    if search_query(url) and body_chars < 500:
+        return "search_form", "a search: the URL asks a query"
+    if sig.content_fields and not linked and body_chars < 300 and (
+            sig.content_fields >= 2 or SEARCH_URL_RE.search(url or "") or not sig.content_links and body_chars < 100):
+        return "search_form", f"the main content is a form ({sig.content_fields} fields) with little text"
     if article_header and body_chars >= 20:
         return "article", None
     list_url = bool(LIST_URL_RE.search(url or ""))
     if SOFT_404_RE.search(title or "") or SOFT_404_RE.search(body_text[:200]) and body_chars < 200:
         return "error", "the page says it does not exist (soft 404)"
+    if linked:
+        why = (f"the main content is mostly links below this page ({sig.below_links} of {sig.content_links} links, "
+               f"{sig.below_chars} of {sig.content_chars} characters)")
+        if sig.pagination or sig.dated >= 3:
+            return "list", why + (", paginated" if sig.pagination else f", {sig.dated} dated")
+        return "column_index", why
     if sig.more >= 1 and sig.dated >= 3:
         return "column_index", f"{sig.more} 更多 links over {sig.dated} dated links"
     if sig.empty_list and body_chars < 100:
@@ -110,6 +214,8 @@ def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
         return "article", None
     if sig.dated >= 5 or (list_url and sig.links >= 5):
         return "list", f"{sig.dated} dated links"
+    if labelled and sig.content_links < 5 and body_chars >= 10:
+        return "article", None  # an item whose body is a picture: its labels, and no links in its content
     link_share = sig.link_chars / sig.page_chars if sig.page_chars else 0
     if sig.links >= 15 and link_share > 0.5:
         return "column_index", f"{sig.links} links, {link_share:.0%} of the text is links"

@@ -5,6 +5,11 @@ URL belongs to (Hanweb ``art_COL_ID``/``/col/colN/``, TRS folders ``/zwgk/tzgg/2
 list pages that link to it, and the ``ColumnName`` meta. List pages and navigation menus name the
 columns their URLs stand for. The result is one tree per site with item counts and newest dates,
 stored in ``source_columns`` and ``item_source_columns``.
+
+A column is a section of the site, never the text of a control: a link text that recurs with a
+different target each time, each target the linking page itself or its own column (打印,
+返回顶部, 上一篇, Read more, Skip to content, 下一页), is page chrome and names no column
+(``chrome_texts``); a short word list is the second guard.
 """
 from __future__ import annotations
 
@@ -17,10 +22,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tqdm import tqdm
 
+from extractors.breadcrumbs import is_home, normalise
+
 from .rules import PATH_SEPARATOR
 from .target_tree import short_site_name
 
-DISCOVERY_VERSION = 2  # raise when discovery changes, so stored results are recomputed
+DISCOVERY_VERSION = 3  # raise when discovery changes, so stored results are recomputed
 ITEM_TYPES = ("article",)
 # what the crawler knows wins: a soft 404 (200 saying 页面不存在) is an error page whatever it looks
 # like, and robots.txt, sitemaps and feeds are machine files, not items
@@ -31,7 +38,12 @@ LIST_TYPES = ("list", "column_index")
 HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "Home", "HOME", "当前位置", "您的位置", "您现在的位置"}
 TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章", "浏览文章", "详细内容", "信息详情"}
 NOT_COLUMN_ANCHORS = re.compile(r"^(更多|more|MORE|More|下一页|上一页|首页|尾页|末页|上个月|下个月|上一月|下一月|上一年|下一年|"
-                                r"上一篇|下一篇|返回|返回顶部|打印|关闭|关闭窗口|\d+|>>|»|\.\.\.|…+|\[?更多\]?.*)$")
+                                r"上一篇|下一篇|返回|返回顶部|打印|关闭|关闭窗口|\d+|>>|»|\.\.\.|…+|\[?更多\]?.*|"
+                                r"打印本页|打印此页|关闭本页|【打印】|【关闭】|收藏|分享|"
+                                r"(?i:print|read more|skip to (?:main )?content|back to top|close|share))$")
+CHROME_MIN_USES = 3        # a control recurs: at least this many links carry its text
+CHROME_TARGET_SHARE = 0.5  # ... with a different target on at least half of them
+CHROME_RELATIVE_SHARE = 0.6  # ... most targets being the page itself or its own column
 HANWEB_ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_\d+\.html?$")
 HANWEB_COLUMN = re.compile(r"/col/col(\d+)(?:/|$)")
 LIST_FILE = re.compile(r"^(.*/)(?:(?:index|list|default)[_\d]*\.\w+)?$")
@@ -75,14 +87,14 @@ def url_key(url: str, is_list: bool) -> str | None:
 
 
 def clean_breadcrumb(crumbs, site_names: tuple[str, ...], title: str | None = None) -> list[str]:
-    """Breadcrumb names without the home link, the site's name and, for items, the item itself."""
+    """Breadcrumb names without labels, the home link, the site's name and, for items, the item itself."""
     if isinstance(crumbs, str):
         try:
             crumbs = json.loads(crumbs)
         except ValueError:
             crumbs = [part for part in re.split(r"\s*(?:>|＞|»|›|/|→)\s*", crumbs)]
-    names = [str(name).strip() for name in crumbs or [] if str(name).strip()]
-    while names and (names[0] in HOME_WORDS or names[0] in site_names):
+    names = normalise(crumbs if isinstance(crumbs, list) else [])
+    while names and (names[0] in HOME_WORDS or is_home(names[0]) or names[0] in site_names):
         names.pop(0)
     if names and names[-1] in TAIL_WORDS:
         names.pop()
@@ -140,10 +152,12 @@ def discover_site(db, code: str, site: dict) -> tuple[dict[tuple, SiteColumn], d
         f"SELECT page_id, r.url, {PAGE_TYPE_SQL} AS page_type, title, breadcrumb, column_name, published "
         "FROM records r LEFT JOIN pages p ON p.id = r.page_id WHERE r.site_code = ? ORDER BY page_id", [code]))
     links = list(db.query(
-        "SELECT source_url, target_url, anchor_text FROM links WHERE site_code = ? AND in_scope = 1", [code]))
+        "SELECT source_url, target_url, anchor_text, target_status FROM links WHERE site_code = ? AND in_scope = 1",
+        [code]))
     columns: dict[tuple, SiteColumn] = {}
-    key_paths = _list_page_columns(records, links, names, columns)
-    _nav_columns(links, key_paths, columns)
+    anchors = _anchor_names(links)
+    key_paths = _list_page_columns(records, anchors, names, columns)
+    _nav_columns(anchors, key_paths, columns)
     placements = _place_records(records, links, names, key_paths, columns)
     _merge_nav_only(columns, placements)
     _count(records, placements, columns)
@@ -160,18 +174,52 @@ def _column(columns: dict, path: tuple, evidence: str) -> SiteColumn:
 
 
 def _anchor_names(links) -> dict[str, Counter]:
-    """Link texts pointing at each URL, without 更多/下一页/page numbers."""
+    """Link texts pointing at each URL, without chrome (controls, 更多/下一页/page numbers) and
+    without links that ended in an HTTP error (a dead link names no section)."""
+    chrome = chrome_texts(links)
     texts: dict[str, Counter] = defaultdict(Counter)
     for link in links:
+        if (link["target_status"] or 0) >= 400:
+            continue
         text = (link["anchor_text"] or "").strip()
-        if text and len(text) <= 20 and not NOT_COLUMN_ANCHORS.match(text):
+        if text and len(text) <= 20 and text not in chrome and not NOT_COLUMN_ANCHORS.match(text):
             texts[link["target_url"]][text] += 1
     return texts
 
 
-def _list_page_columns(records, links, names, columns) -> dict[str, tuple]:
+def chrome_texts(links) -> set[str]:
+    """Link texts that are page controls, found statistically: the text recurs (on at least
+    CHROME_MIN_USES links), its target differs from use to use, and the target is, most of the
+    time, the linking page itself or a page of that page's own column (prev/next, print, read
+    more, skip to content, pagination). Section menus recur too, but lead to one place each
+    time or to other sections."""
+    targets: dict[str, set] = defaultdict(set)
+    relative: Counter = Counter()
+    uses: Counter = Counter()
+    for link in links:
+        text = " ".join((link["anchor_text"] or "").split())
+        source, target = link["source_url"], link["target_url"]
+        if not text or not source or not target:
+            continue
+        targets[text].add(target)
+        uses[text] += 1
+        if _relative(source, target):
+            relative[text] += 1
+    return {text for text, n in uses.items()
+            if n >= CHROME_MIN_USES and len(targets[text]) >= CHROME_TARGET_SHARE * n
+            and relative[text] >= CHROME_RELATIVE_SHARE * n}
+
+
+def _relative(source: str, target: str) -> bool:
+    """The target is the source page itself or a page of the source's own column."""
+    if source.split("#", 1)[0] == target.split("#", 1)[0]:
+        return True
+    key = url_key(source, _looks_like_list(source))
+    return key is not None and key == url_key(target, _looks_like_list(target))
+
+
+def _list_page_columns(records, anchors, names, columns) -> dict[str, tuple]:
     """Name the column of every list page; returns URL key -> column path."""
-    anchors = _anchor_names(links)
     votes: dict[str, Counter] = defaultdict(Counter)
     for record in records:
         if record["page_type"] not in LIST_TYPES and not (
@@ -205,21 +253,36 @@ def _list_path(record, anchors, names) -> tuple[tuple, str]:
     return ((title,), "title") if title and title not in names else ((), "")
 
 
-def _nav_columns(links, key_paths, columns) -> None:
-    """Columns named only by navigation links to column-list URLs (e.g. never crawled)."""
-    anchors = _anchor_names(links)
-    for url, texts in anchors.items():
+def _nav_columns(anchors, key_paths, columns) -> None:
+    """Columns named only by navigation links to column-list URLs (e.g. never crawled), placed in
+    the URL tree: under the column of the nearest folder above theirs, when one is known."""
+    for url, texts in sorted(anchors.items(), key=lambda pair: (pair[0].count("/"), pair[0])):
         key = url_key(url, is_list=True)
         if not key or not (key.startswith("col:") or _looks_like_list(url)):
             continue
         if key in key_paths:
             columns[key_paths[key]].evidence.add("nav")
             continue
-        path = (texts.most_common(1)[0][0],)
+        name = texts.most_common(1)[0][0]
+        parent = _folder_parent(key, key_paths)
+        path = parent + (name,) if parent and name not in parent else (name,)
         column = _column(columns, path, "nav")
         column.list_urls.add(url)
         column.url_keys.add(key)
         key_paths[key] = path
+
+
+def _folder_parent(key: str, key_paths) -> tuple | None:
+    """The column of the nearest known folder above a ``dir:`` key (the URL tree), or None."""
+    if not key.startswith("dir:"):
+        return None
+    folder = key[4:].rstrip("/")
+    while "/" in folder.strip("/"):
+        folder = folder.rsplit("/", 1)[0]
+        path = key_paths.get(f"dir:{folder}/")
+        if path:
+            return path
+    return None
 
 
 def _merge_nav_only(columns, placements) -> None:

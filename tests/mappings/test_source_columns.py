@@ -89,3 +89,68 @@ def test_columns_source_cli(mini):
     assert data[mini_county.OLD]["unplaced_items"] == 0
     result = runner.invoke(cli, ["-w", str(mini.path), "columns", "source", "9999999999"])
     assert result.exit_code == 2 and "not in the inventory" in result.output
+
+
+KOMMUN = "2180000001"
+SE = "http://www.kommun.example.se"
+
+
+def _kommun_site(ws):
+    """A site whose pages carry controls no word list knows (Swedish): skip link, print, read more, next."""
+    ws.db["sites"].insert({"site_code": KOMMUN, "name": "Exempel kommun", "url": SE + "/", "level": "county",
+                           "parent_code": None, "action": "migrate", "created_at": mini_county.STAMP,
+                           "updated_at": mini_county.STAMP})
+    b = mini_county.Builder(ws)
+    b.next_id = 10_000
+    news = [f"{SE}/nyheter/202305/a{i}.html" for i in range(6)]
+    events = [f"{SE}/evenemang/202306/e{i}.html" for i in range(4)]
+    lists = [f"{SE}/nyheter/index.html", f"{SE}/evenemang/index.html", f"{SE}/skola/index.html"]
+    b.record(KOMMUN, SE + "/", "homepage", "Exempel kommun")
+    for url, title in zip(lists, ["Nyheter - Exempel kommun", "Evenemang - Exempel kommun", "Skola - Exempel kommun"]):
+        b.record(KOMMUN, url, "list", title)
+    # the print version of a list page, crawled and typed list: named after its anchor without the rule
+    b.record(KOMMUN, f"{SE}/evenemang/index.html?print=1", "list", "Evenemang - Exempel kommun")
+    for i, url in enumerate(news + events):
+        b.record(KOMMUN, url, title=f"Artikel {i}", body=mini_county.BODY["news"])
+    pages = [SE + "/", *lists, *news, *events]
+    for page in pages:
+        b.link(KOMMUN, page, page, "Gå till innehåll")  # #content: the canonical target is the page itself
+        if page != lists[0]:
+            b.link(KOMMUN, page, lists[0], "Nyheter")  # the menu: one target everywhere
+    for url in lists + news + events:
+        b.link(KOMMUN, url, url + "?print=1", "Skriv ut")
+    for items, listing in ((news, lists[0]), (events, lists[1])):
+        for item in items:
+            b.link(KOMMUN, listing, item, "Läs mer")
+        for item, following in zip(items, items[1:]):
+            b.link(KOMMUN, item, following, "Nästa")
+    for listing in lists:  # a section's own sub-section: recurs with other targets, but is a real place
+        b.link(KOMMUN, listing, listing.replace("index.html", "kontakt/index.html"), "Kontakt")
+    ws.db.conn.commit()
+
+
+def test_controls_found_statistically_are_not_columns(mini):
+    from mappings.source_columns import chrome_texts
+
+    _kommun_site(mini)
+    links = list(mini.db.query("SELECT * FROM links WHERE site_code = ?", [KOMMUN]))
+    assert chrome_texts(links) == {"Gå till innehåll", "Skriv ut", "Läs mer", "Nästa"}
+    discover(mini, [KOMMUN])
+    names = {c["name"] for c in load_columns(mini.db, KOMMUN)}
+    assert {"Nyheter", "Evenemang", "Kontakt"} <= names
+    assert not names & {"Gå till innehåll", "Skriv ut", "Läs mer", "Nästa"}
+
+
+def test_word_list_is_the_second_guard_for_controls_seen_once(mini):
+    from mappings.source_columns import NOT_COLUMN_ANCHORS
+
+    for text in ("打印", "关闭", "返回顶部", "上一篇", "下一篇", "Print", "Read more", "Skip to content", "更多", "more"):
+        assert NOT_COLUMN_ANCHORS.match(text), text
+    assert not NOT_COLUMN_ANCHORS.match("通知公告")
+
+
+def test_breadcrumb_cleaning_drops_labels_and_home_items_of_any_language():
+    assert clean_breadcrumb(["Startsida", "Omsorg och stöd", "Äldreomsorg"], ()) == ["Omsorg och stöd", "Äldreomsorg"]
+    assert clean_breadcrumb(["Kategori: Home", "News"], ()) == ["News"]
+    assert clean_breadcrumb(["当前位置：首页", "要闻动态", "乡镇动态"], ()) == ["要闻动态", "乡镇动态"]
+    assert clean_breadcrumb(["栏目：通知公告"], ()) == ["通知公告"]

@@ -1,0 +1,121 @@
+"""Breadcrumbs from every common markup, one synthetic page per rule, and the order of preference."""
+import json
+
+import pytest
+
+from extractors import extract_page
+from extractors.breadcrumbs import column_from, is_home, section_names, split_items
+
+BODY = "<h1>关于开展安全生产检查的通知</h1><p>" + "各乡镇人民政府，县直各单位：现将有关事项通知如下。" * 6 + "</p>"
+
+
+def page(head: str = "", top: str = "", body: str = BODY) -> bytes:
+    return (f"<html><head><meta charset='utf-8'><title>关于开展安全生产检查的通知</title>{head}</head>"
+            f"<body><div class='header'><a href='/'>首页</a> <a href='/news/'>新闻</a></div>{top}"
+            f"<div class='content'>{body}</div></body></html>").encode("utf-8")
+
+
+def crumbs(html: bytes, url: str = "https://www.example.gov.cn/zwgk/tzgg/202301/t20230105_1.html") -> list[str]:
+    return extract_page(html, url).breadcrumb
+
+
+def ld(items, kind="BreadcrumbList", wrap=None) -> str:
+    data = {"@context": "https://schema.org", "@type": kind, "itemListElement": items}
+    if wrap:
+        data = {"@context": "https://schema.org", "@graph": [{"@type": "WebPage", "name": "x"}, data]}
+    return f"<script type='application/ld+json'>{json.dumps(data, ensure_ascii=False)}</script>"
+
+
+def test_json_ld_breadcrumb_list_in_position_order():
+    items = [{"@type": "ListItem", "position": 3, "name": "Skolor", "item": "https://k.example.se/skola/skolor/"},
+             {"@type": "ListItem", "position": 1, "item": {"@id": "https://k.example.se/", "name": "Startsida"}},
+             {"@type": "ListItem", "position": 2, "name": "Förskola och skola", "item": "https://k.example.se/skola/"}]
+    html = page(head=ld(items))
+    assert crumbs(html) == ["Startsida", "Förskola och skola", "Skolor"]
+    assert crumbs(page(head=ld(items, wrap=True))) == ["Startsida", "Förskola och skola", "Skolor"]
+    assert crumbs(page(head=ld(items, kind="ItemList"))) == []  # only a BreadcrumbList is a breadcrumb
+
+
+def test_microdata_breadcrumb_list():
+    top = ('<ol itemscope itemtype="https://schema.org/BreadcrumbList">'
+           '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+           '<a itemprop="item" href="/"><span itemprop="name">首页</span></a><meta itemprop="position" content="1"></li>'
+           '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+           '<a itemprop="item" href="/zwgk/"><span itemprop="name">政务公开</span></a></li>'
+           '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+           '<span itemprop="name">通知公告</span></li></ol>')
+    assert crumbs(page(top=top)) == ["首页", "政务公开", "通知公告"]
+
+
+def test_rdfa_breadcrumb_list():
+    top = ('<ol vocab="https://schema.org/" typeof="BreadcrumbList">'
+           '<li property="itemListElement" typeof="ListItem"><a property="item" typeof="WebPage" href="/">'
+           '<span property="name">Home</span></a><meta property="position" content="1"></li>'
+           '<li property="itemListElement" typeof="ListItem"><a property="item" typeof="WebPage" href="/news/">'
+           '<span property="name">News</span></a></li>'
+           '<li property="itemListElement" typeof="ListItem"><span property="name">Council</span></li></ol>')
+    assert crumbs(page(top=top)) == ["Home", "News", "Council"]
+
+
+@pytest.mark.parametrize("label", ["当前位置：", "您的位置:", "您现在的位置：", "所在位置："])
+@pytest.mark.parametrize("sep", [">", "»", "›", "/", "→", "＞", " - "])
+def test_chinese_position_line(label, sep):
+    top = f"<div>{label}首页{sep}政务公开{sep}通知公告</div>"
+    assert crumbs(page(top=top)) == ["首页", "政务公开", "通知公告"]
+
+
+def test_dash_inside_a_name_is_not_a_separator():
+    assert split_items("当前位置：首页 > 新冠肺炎疫情防控-专题 > 通知") == ["首页", "新冠肺炎疫情防控-专题", "通知"]
+
+
+@pytest.mark.parametrize("attribute", ['aria-label="Breadcrumb"', 'aria-label="面包屑导航"', 'class="breadcrumb"',
+                                       'id="crumbs"', 'class="position"', 'class="location"', 'id="weizhi"',
+                                       'class="dqwz"'])
+@pytest.mark.parametrize("tag", ["nav", "div", "ul"])
+def test_marked_container_with_items(attribute, tag):
+    inner = "<li><a href='/'>首页</a></li><li><a href='/zwgk/'>政务公开</a></li><li>通知公告</li>"
+    if tag == "nav":
+        inner = f"<ol>{inner}</ol>"
+    elif tag == "div":
+        inner = "<a href='/'>首页</a> &gt; <a href='/zwgk/'>政务公开</a> &gt; <span>通知公告</span>"
+    assert crumbs(page(top=f"<{tag} {attribute}>{inner}</{tag}>")) == ["首页", "政务公开", "通知公告"]
+
+
+def test_marked_container_of_links_without_separators():
+    top = "<div class='breadcrumbs'><a href='/'>Hem</a><a href='/kommun/'>Kommun och politik</a>Nyheter</div>"
+    assert crumbs(page(top=top)) == ["Hem", "Kommun och politik", "Nyheter"]
+
+
+def test_unmarked_list_is_not_a_breadcrumb():
+    top = "<ul class='menu'><li><a href='/'>首页</a></li><li><a href='/zwgk/'>政务公开</a></li></ul>"
+    assert crumbs(page(top=top)) == []
+
+
+@pytest.mark.parametrize("label", ["Kategori:", "Arkiv:", "栏目：", "当前位置：", "Du är här:", "You are here:"])
+def test_labels_are_removed(label):
+    top = f"<nav aria-label='breadcrumb'><ol><li>{label} Start</li><li><a href='/a/'>Nyheter</a></li></ol></nav>"
+    assert crumbs(page(top=top)) == ["Start", "Nyheter"]
+    assert split_items(f"{label} 首页 > 通知公告") == ["首页", "通知公告"]
+
+
+def test_order_of_preference_json_ld_first_then_line_then_container():
+    line = "<div>当前位置：首页 > 新闻中心 > 部门动态</div>"
+    box = "<div class='crumb'><a href='/'>首页</a> / <a href='/x/'>其他</a> / 栏目</div>"
+    json_ld = ld([{"@type": "ListItem", "position": 1, "name": "首页"},
+                  {"@type": "ListItem", "position": 2, "name": "政务公开"}])
+    assert crumbs(page(head=json_ld, top=line + box)) == ["首页", "政务公开"]
+    assert crumbs(page(top=box + line)) == ["首页", "新闻中心", "部门动态"]
+    assert crumbs(page(top=box)) == ["首页", "其他", "栏目"]
+
+
+@pytest.mark.parametrize("home", ["首页", "网站首页", "Home", "主页", "Startsida", "HOME"])
+def test_home_item_normalised_away_in_sections(home):
+    assert is_home(home)
+    assert section_names([home, "政务公开", "通知公告", "正文"]) == ["政务公开", "通知公告"]
+    assert column_from([home], None) is None
+    assert column_from([home, "Nyheter"], None) == "Nyheter"
+
+
+def test_section_names_strip_a_label_on_the_first_item():
+    assert section_names(["栏目：通知公告"]) == ["通知公告"]
+    assert section_names(["Arkiv: 2019", "Mars"]) == ["2019", "Mars"]

@@ -1,0 +1,79 @@
+"""Page types from structure: what the main content (the page without its chrome) is made of."""
+import pytest
+
+from extractors import extract_page
+from extractors.parse import load_page
+from extractors.page_types import chrome_elements, mostly_links_below, signals
+
+SITE = "https://www.kommun.example.se"
+HEADER = ("<header class='site-header'><a href='/'>Startsida</a>"
+          "<form action='/sok' method='get'><input name='q'><select name='where'><option>Allt</option></select>"
+          "<button>Sök</button></form>"
+          "<nav aria-label='Huvudmeny'><a href='/omsorg/'>Omsorg</a> <a href='/skola/'>Skola</a> "
+          "<a href='/bygga/'>Bygga och bo</a> <a href='/kultur/'>Kultur</a></nav></header>")
+FOOTER = "<footer><p>Exempel kommun, Storgatan 1, 123 45 Exempelstad. Telefon 0123-45 67 89.</p></footer>"
+
+
+def page(main: str, title: str = "Omsorg och stöd") -> bytes:
+    return (f"<html><head><meta charset='utf-8'><title>{title} - Exempel kommun</title></head><body>{HEADER}"
+            f"<main>{main}</main>{FOOTER}</body></html>").encode("utf-8")
+
+
+SECTIONS = ["Äldreomsorg", "Funktionsnedsättning", "Ekonomiskt bistånd", "Stöd till anhöriga", "Hemtjänst",
+            "Missbruk och beroende", "Våld i nära relationer"]
+
+
+def landing(dated: bool = False) -> bytes:
+    items = "".join(f"<li><a href='/omsorg/{i}/'>{name}</a>" + (f" <span>2023-05-{i + 1:02d}</span>" if dated else "")
+                    + "</li>" for i, name in enumerate(SECTIONS))
+    return page(f"<h1>Omsorg och stöd</h1><ul class='tiles'>{items}</ul>")
+
+
+def test_a_section_landing_page_with_a_search_box_in_its_header_is_a_column_index():
+    record = extract_page(landing(), f"{SITE}/omsorg/")
+    assert record.page_type == "column_index", record.warnings
+    assert any(w.startswith("page type column_index: the main content is mostly links below") for w in record.warnings)
+
+
+def test_dated_links_below_make_a_list():
+    record = extract_page(landing(dated=True), f"{SITE}/omsorg/")
+    assert record.page_type == "list", record.warnings
+    assert any("links below this page" in w for w in record.warnings)
+
+
+def test_a_page_whose_content_is_a_form_is_a_search_form():
+    form = ("<h1>Ansök om bygglov</h1><form action='/e-tjanst/bygglov' method='post'><label>Namn <input name='namn'>"
+            "</label><label>Fastighet <input name='fastighet'></label><textarea name='beskrivning'></textarea>"
+            "<button>Skicka</button></form>")
+    record = extract_page(page(form, "Ansök om bygglov"), f"{SITE}/bygga/ansok/")
+    assert record.page_type == "search_form", record.warnings
+    assert any("the main content is a form" in w for w in record.warnings)
+    search = "<h1>Sök</h1><form action='/sok'><input name='q'><button>Sök</button></form>"
+    assert extract_page(page(search, "Sök"), f"{SITE}/sok/").page_type == "search_form"
+
+
+def test_an_article_with_a_search_box_and_related_links_stays_an_article():
+    text = "".join(f"<p>Kommunen erbjuder hemtjänst till äldre som bor hemma. Stycke {i} om hur man ansöker.</p>"
+                   for i in range(5))
+    related = "<ul><li><a href='/omsorg/aldre/boende/'>Särskilt boende</a></li></ul>"
+    record = extract_page(page(f"<h1>Hemtjänst</h1>{text}{related}", "Hemtjänst"), f"{SITE}/omsorg/aldre/hemtjanst/")
+    assert record.page_type == "article", record.warnings
+
+
+def test_chrome_is_the_header_nav_and_footer():
+    tree = load_page(landing(), f"{SITE}/omsorg/").tree
+    assert {el.tag for el in chrome_elements(tree)} == {"header", "footer"}
+
+
+@pytest.mark.parametrize("url, below", [(f"{SITE}/omsorg/", True), (f"{SITE}/kultur/bibliotek/", False)])
+def test_links_below_are_counted_from_the_page_url(url, below):
+    loaded = load_page(landing(), url)
+    sig = signals(loaded.tree, loaded.lines, url)
+    assert sig.content_links == len(SECTIONS)
+    assert mostly_links_below(sig) is below
+
+
+def test_a_short_page_with_a_search_box_in_its_header_is_not_a_search_form():
+    record = extract_page(page("<h1>Kontakt</h1><p>Ring kommunens kontaktcenter på 0123-45 67 89, vardagar 8-17.</p>",
+                               "Kontakt"), f"{SITE}/kontakt/")
+    assert record.page_type != "search_form", record.warnings
