@@ -16,14 +16,14 @@ from .breadcrumbs import column_from, find_breadcrumb
 from .fingerprint import fingerprint
 from .govmeta import clean_value, json_ld, labelled, meta_fields, meta_tags
 from .language import declared_language, detect_language
-from .metadata import (UPDATE_ONLY, Zones, author_value, best_labelled, doc_number_value, locate_body, published_date,
-                       source_value)
+from .metadata import (UPDATE_ONLY, Zones, author_value, best_labelled, doc_number_value, editor_value,
+                       locate_body, published_date, source_value)
 from .page_types import REDIRECT_STATUSES, classify, signals
 from .parse import Page, load_page
 from .record import FIELDS, PAGE_TYPES, Record
 from .titles import find_title, headings, title_tag
 
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 XML_LIST_RE = re.compile(rb"<(?:urlset|sitemapindex|rss|feed|rdf:RDF)[\s>]")
 
 __all__ = ["EXTRACTOR_VERSION", "FIELDS", "PAGE_TYPES", "Record", "extract_page"]
@@ -186,6 +186,7 @@ def _fill_metadata(record: Record, lines, zones: Zones, found, meta, ld, body_li
     if warning == UPDATE_ONLY:
         record.modified = None
     record.source = source_value(zones, found, meta, lines)
+    record.editor = editor_value(found, zones)
     record.author, how = author_value(lines, zones, found, meta, ld, body_lines, record.title)
     if how in ("name line", "editor"):
         record.warn(f"author guessed from the {how}")
