@@ -18,7 +18,8 @@ class Record:
     published: str | None = None      # ISO date or datetime, as precise as the page gives
     modified: str | None = None
     source: str | None = None         # 发布机构 / 来源
-    author: str | None = None         # 作者 / 责任编辑
+    author: str | None = None         # 作者 / 记者; 责任编辑 only when no writer is named
+    editor: str | None = None         # 责任编辑 / 编辑 / 审核 / 校对
     doc_number: str | None = None     # 文号
     index_number: str | None = None   # 索引号
     subject: str | None = None        # 主题分类

@@ -430,6 +430,13 @@ def _v10_site_placement() -> str:
         """
 
 
+
+def _v11_record_editor() -> str:
+    """The record's editor (责任编辑/编辑/审核/校对), apart from its writer (extractors.Record.editor)."""
+    return """
+        ALTER TABLE records ADD COLUMN editor TEXT;
+        """
+
 MIGRATIONS: list[Callable[[], str]] = [
     _v1_foundation,
     _v2_crawl,
@@ -441,6 +448,7 @@ MIGRATIONS: list[Callable[[], str]] = [
     _v8_review_log,
     _v9_bodies_in_warc,
     _v10_site_placement,
+    _v11_record_editor,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Python run before a migration's SQL (committed on its own, idempotent), and migrations after which

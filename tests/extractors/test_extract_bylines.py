@@ -204,3 +204,13 @@ def test_the_issuing_body_heading_a_government_document():
     assert r.source == "全国人民代表大会常务委员会"
     paragraphs = ["全国人民代表大会常务委员会", "第十届全国人民代表大会常务委员会第二十八次会议通过"] + NEWS_BODY
     assert extract_page(news_page(header="", body_paragraphs=paragraphs), URL).source is None
+
+
+def test_editor_credits_closing_the_body_have_a_field_of_their_own():
+    for line, editor in {"（责任编辑：赵六）": "赵六", "编辑：刘晓阳": "刘晓阳", "审核：李铭": "李铭", "校对：姚立伟": "姚立伟"}.items():
+        alone = extract_page(news_page(header="2024-05-06", body_paragraphs=NEWS_BODY + [line]), URL)
+        assert (alone.author, alone.editor) == (editor, editor), line  # no writer named: the editor is all there is
+        written = extract_page(news_page(header="2024-05-06　记者 陈晓东", body_paragraphs=NEWS_BODY + [line]), URL)
+        assert (written.author, written.editor) == ("陈晓东", editor), line
+    placeholder = extract_page(news_page(header="2024-05-06", body_paragraphs=NEWS_BODY + ["（责任编辑：系统管理员）"]), URL)
+    assert (placeholder.author, placeholder.editor) == (None, None)
