@@ -1,7 +1,7 @@
 """Every write the app makes, through the library functions the CLI uses, each logged for undo.
 
 Mapping decisions go through ``mappings.rules`` (``load_rules``/``save_rules``, the storage
-behind ``map import`` and ``map accept``) and ``mappings.apply``; redirect decisions through
+behind ``map import`` and ``map accept``), ``mappings.placement`` and ``mappings.apply``; redirect decisions through
 ``migrate.redirects.overrides.import_overrides`` (what ``redirects plan --overrides`` reads)
 and ``migrate.redirects.plan``. So ``map check``, ``redirects plan`` and ``shutdown`` see a
 change at once. A rule is named by its site, match and pattern, which survive ``save_rules``
@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 from mappings.apply import apply as apply_rules
+from mappings.placement import Placement, load_placements, save_placements
 from mappings.rules import Item, Rule, RuleError, RuleIndex, load_rules, save_rules
 from mappings.target_tree import tree_for_workspace
 from migrate.redirects.overrides import import_overrides
@@ -107,6 +109,19 @@ def _describe(key: tuple) -> str:
     return f"{key[1]} {key[2]}"
 
 
+def accept_placement(workspace, who: str, site_code: str) -> int:
+    """Accept the site's home column as ``map suggest`` placed it (``mappings.placement``)."""
+    placed = load_placements(workspace.db).get(site_code)
+    if placed is None or not placed.column_id:
+        raise ReviewError("这个站点还没有建议的归属栏目（先运行 govmigrate map suggest）")
+    before = asdict(placed)
+    placed.status = "accepted"
+    entry = reviewlog.record(workspace.db, who, site_code, "placement", placed.target_path or placed.column_id,
+                             before, asdict(placed))
+    save_placements(workspace.db, [placed])  # commits the log row with it
+    return entry
+
+
 def apply_site(workspace, who: str, site_code: str) -> int:
     """``map apply --site CODE``: assign every page of the site from the accepted rules."""
     assignments = apply_rules(workspace, codes=[site_code])
@@ -163,6 +178,13 @@ def undo(workspace, who: str) -> int | None:
         return None
     if entry["what"] == "override":
         return _undo_override(workspace, who, entry)
+    if entry["what"] == "placement":
+        undo_id = reviewlog.record(workspace.db, who, entry["site_code"], "undo", f"#{entry['id']} {entry['label']}",
+                                   entry["after"], entry["before"])
+        reviewlog.mark_undone(workspace.db, entry["id"], undo_id)
+        old = dict(entry["before"], alternatives=[tuple(a) for a in entry["before"]["alternatives"]])
+        save_placements(workspace.db, [Placement(**old)])
+        return undo_id
     rules = load_rules(workspace.db)
     by_key = {}
     for rule in rules:

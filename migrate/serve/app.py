@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> Guard:
         Route("/site/{code}/mapping", handlers.mapping),
         Route("/site/{code}/mapping", handlers.decide, methods=["POST"]),
         Route("/site/{code}/mapping/bulk", handlers.bulk, methods=["POST"]),
+        Route("/site/{code}/mapping/placement", handlers.placement, methods=["POST"]),
         Route("/site/{code}/check", handlers.check_fragment),
         Route("/site/{code}/mapping/apply", handlers.apply, methods=["POST"]),
         Route("/redirects", handlers.redirects),
@@ -212,6 +213,7 @@ class Handlers:
         checked = self.state.memo.peek(self.ws.db, "check", RULES)
         return self.render(request, "mapping.html", site_code=code, site=site, rows=rows,
                            others=columns.other_rules(self.ws, code), home=columns.home_column(self.ws, site),
+                           placement=columns.placement(self.ws, site),
                            targets=targets, check=checked,
                            problems=columns.problems_for(checked, code) if checked else [])
 
@@ -237,6 +239,17 @@ class Handlers:
         finally:
             self.state.memo.wrote("rules")
         return back_to(back, msg="已保存")
+
+    async def placement(self, request):
+        code = request.path_params["code"]
+        await self.form(request)
+        try:
+            actions.accept_placement(self.ws, self.state.settings.user, code)
+        except actions.ReviewError as exc:
+            return back_to(f"/site/{code}/mapping", error=str(exc))
+        finally:
+            self.state.memo.wrote("rules")
+        return back_to(f"/site/{code}/mapping", msg="已接受站点归属栏目")
 
     async def bulk(self, request):
         code = request.path_params["code"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mappings.apply import site_column
+from mappings.placement import load_placements
 from mappings.rules import Item, Rule, RuleIndex, load_rules
 from mappings.target_tree import tree_as_json, tree_for_workspace
 
@@ -36,6 +37,8 @@ def column_rows(workspace, site: dict) -> list[ColumnRow]:
     db, code = workspace.db, site["site_code"]
     tree = tree_for_workspace(workspace)
     index = RuleIndex(load_rules(db))
+    placed = placement(workspace, site)
+    home = placed.column_id if placed and placed.column_id in tree else site_column(tree, site)
     rows = [ColumnRow(*row) for row in db.execute(
         "SELECT path, name, depth, item_count, total_count, newest_date FROM source_columns WHERE site_code = ? "
         "ORDER BY path", [code]).fetchall()]
@@ -45,7 +48,7 @@ def column_rows(workspace, site: dict) -> list[ColumnRow]:
                        and row.rule.site_code == code)
         target = row.rule.target_id if row.rule else None
         if target is None and row.rule and row.rule.action == "homepage":
-            target = site_column(tree, site)
+            target = home
         row.target_path = tree.target_path(target, site) if target and target in tree else (target or "")
         row.examples = [dict(zip(("page_id", "title", "url"), r)) for r in db.execute(
             "SELECT r.page_id, r.title, r.url FROM item_source_columns i JOIN records r ON r.page_id = i.page_id "
@@ -59,10 +62,17 @@ def other_rules(workspace, code: str) -> list[Rule]:
             if (r.site_code == code and r.match != "column") or r.site_code is None]
 
 
+def placement(workspace, site: dict):
+    """The site's home column as ``map suggest`` placed it (a ``mappings.placement.Placement``), if any."""
+    return load_placements(workspace.db).get(site["site_code"])
+
+
 def home_column(workspace, site: dict) -> str:
-    """The site's page on the parent platform (the per-site column made for its level)."""
+    """Where 'send to the site's page' leads, as ``map apply`` decides it: the placed home column,
+    else the per-site column made for the site's level."""
     tree = tree_for_workspace(workspace)
-    column = site_column(tree, site)
+    placed = placement(workspace, site)
+    column = placed.column_id if placed and placed.column_id in tree else site_column(tree, site)
     return tree.target_path(column, site) if column else ""
 
 

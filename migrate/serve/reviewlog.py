@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-UNDOABLE = ("accept", "retarget", "drop", "homepage", "bulk_accept", "override")
+UNDOABLE = ("accept", "retarget", "drop", "homepage", "bulk_accept", "override", "placement")
 LABELS = {"accept": "接受建议", "retarget": "更改目标", "drop": "不迁移", "homepage": "指向站点页",
-          "bulk_accept": "批量接受", "apply": "应用规则", "override": "覆盖跳转", "plan": "重新规划跳转",
+          "bulk_accept": "批量接受", "placement": "接受站点归属", "apply": "应用规则", "override": "覆盖跳转", "plan": "重新规划跳转",
           "undo": "撤销"}
 
 

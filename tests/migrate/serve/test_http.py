@@ -4,6 +4,8 @@ from __future__ import annotations
 from http.client import HTTPConnection
 from urllib.parse import quote
 
+import pytest
+
 from migrate.serve.security import TOKEN_COOKIE
 from migrate.serve.server import Running, make_app
 
@@ -210,3 +212,21 @@ def test_chosen_old_urls_are_asked_of_the_staging_server_now(review):
     assert ws.db.execute("SELECT count(*) FROM redirect_verifications").fetchone()[0] == verified
     status, headers, _ = fetch(running.url + "redirects/test", dict(form, against=form["against"]))  # server gone
     assert status == 303 and "无法测试" in parse_qs(urlsplit(headers["Location"]).query)["error"][0]
+
+
+def test_the_sites_placement_is_shown_accepted_and_undone(review):
+    from mappings.placement import load_placements, save_placements
+
+    running, ws, _ = review
+    placed = load_placements(ws.db).get(SITE)
+    if placed is None or not placed.column_id:
+        pytest.skip("map suggest placed this site nowhere (no home column to accept)")
+    placed.status = "suggested"  # as 'map suggest' leaves it below --accept-above
+    save_placements(ws.db, [placed])
+    _, _, page = fetch(running.url + f"site/{SITE}/mapping")
+    assert "map suggest 的建议" in page and (placed.target_path or placed.column_id) in page
+    status, headers, _ = fetch(running.url + f"site/{SITE}/mapping/placement", {"csrf": csrf_of(page)})
+    assert status == 303 and "msg=" in headers["Location"]
+    assert load_placements(ws.db)[SITE].status == "accepted"
+    assert fetch(running.url + "undo", {"csrf": csrf_of(page), "back": "/"})[0] == 303
+    assert load_placements(ws.db)[SITE] == placed
