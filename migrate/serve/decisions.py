@@ -12,6 +12,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ..redirects.verify import verify
 
@@ -110,9 +111,16 @@ def _where(db, code: str | None, kind: str, query: str) -> tuple[list[str], list
     elif kind == "override":
         where.append("o.old_url IS NOT NULL")
     if query:
-        where.append("(instr(r.old_url, ?) OR instr(coalesce(r.target, ''), ?) OR instr(coalesce(r.reason, ''), ?))")
-        args += [query, query, query]
+        # the old URL or the target, as typed or percent-encoded (通知 finds %E9%80%9A%E7%9F%A5)
+        forms = [_like(f) for f in dict.fromkeys([query, quote(query, safe="/:?&=%#+@,;")])]
+        where.append("(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in ("r.old_url", "r.target")
+                                       for _ in forms) + ")")
+        args += forms + forms
     return where, args
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _annotate(db, code: str | None, rows: list[dict]) -> None:
