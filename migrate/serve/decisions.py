@@ -77,12 +77,14 @@ def page(db, code: str | None, kind: str = "", query: str = "", after: str | Non
         key_args = list(key)
     else:
         sql_where, key_args = where, []
-    sql = (f"SELECT {', '.join('r.' + c for c in COLUMNS)}, o.status, o.target, o.note FROM redirects r "
+    sql = (f"SELECT {', '.join('r.' + c for c in COLUMNS)}, o.status, o.target, o.note, i.page_id FROM redirects r "
            "LEFT JOIN redirect_overrides o ON o.site_code = r.site_code AND o.old_url = r.old_url "
+           "LEFT JOIN id_map i ON i.item_id = r.item_id "
            f"{'WHERE ' + ' AND '.join(sql_where) if sql_where else ''} ORDER BY {order} LIMIT ?")
     fetched = db.execute(sql, args + key_args + [size + 1]).fetchall()
     more = len(fetched) > size
-    rows = [dict(zip(COLUMNS + ("override_status", "override_target", "override_note"), r)) for r in fetched[:size]]
+    rows = [dict(zip(COLUMNS + ("override_status", "override_target", "override_note", "page_id"), r))
+            for r in fetched[:size]]
     if before:
         rows.reverse()
     _annotate(db, code, rows)
