@@ -22,6 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from mappings.apply import MappingError
 from mappings.check import check
 from site_inventory.workspace import open_workspace
 
@@ -267,8 +268,12 @@ class Handlers:
     async def apply(self, request):
         code = request.path_params["code"]
         await self.form(request)
-        actions.apply_site(self.ws, self.state.settings.user, code)
-        self.state.memo.wrote("apply")
+        try:
+            actions.apply_site(self.ws, self.state.settings.user, code)
+        except MappingError as exc:
+            return back_to(f"/site/{code}/mapping", error=f"无法应用规则：{exc}")
+        finally:
+            self.state.memo.wrote("apply")
         return back_to(f"/site/{code}/mapping", msg="已按规则为每个页面分配目标（map apply）")
 
     async def redirects(self, request):

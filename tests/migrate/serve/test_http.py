@@ -235,3 +235,24 @@ def test_the_sites_placement_is_shown_accepted_and_undone(review):
     assert load_placements(ws.db)[SITE].status == "accepted"
     assert fetch(running.url + "undo", {"csrf": csrf_of(page), "back": "/"})[0] == 303
     assert load_placements(ws.db)[SITE] == placed
+
+
+def test_apply_assigns_the_sites_pages_from_the_rules_as_map_apply_does(review):
+    running, ws, _ = review
+    page_id, path = ws.db.execute(
+        "SELECT m.page_id, i.column_path FROM item_mappings m JOIN item_source_columns i ON i.page_id = m.page_id "
+        "WHERE m.site_code = ? AND m.action = 'map' AND i.column_path IS NOT NULL LIMIT 1", [SITE]).fetchone()
+
+    def action():
+        return ws.db.execute("SELECT action FROM item_mappings WHERE page_id = ?", [page_id]).fetchone()[0]
+
+    _, _, page = fetch(running.url + f"site/{SITE}/mapping")
+    csrf = csrf_of(page)
+    fetch(running.url + f"site/{SITE}/mapping", {"csrf": csrf, "what": "drop", "rule_site": SITE, "match": "column",
+                                                   "pattern": path})
+    assert action() == "map"  # a rule change alone assigns nothing
+    assert fetch(running.url + f"site/{SITE}/mapping/apply", {"csrf": csrf})[0] == 303
+    assert action() == "drop"
+    assert fetch(running.url + "undo", {"csrf": csrf, "back": "/"})[0] == 303
+    assert fetch(running.url + f"site/{SITE}/mapping/apply", {"csrf": csrf})[0] == 303
+    assert action() == "map"
