@@ -28,6 +28,7 @@ def rule_for(ws, path):
 
 def test_a_planner_reviews_a_site_and_the_cli_sees_it(review, tmp_path):
     chromium = chromium_or_skip()
+    pytest.importorskip("playwright.sync_api", reason="playwright (pip, the test extras) is not installed")
     from playwright.sync_api import expect, sync_playwright
 
     running, ws, _ = review
