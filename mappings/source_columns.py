@@ -219,22 +219,33 @@ def _relative(source: str, target: str) -> bool:
 
 
 def _list_page_columns(records, anchors, names, columns) -> dict[str, tuple]:
-    """Name the column of every list page; returns URL key -> column path."""
+    """Name the column of every list page; returns URL key -> column path. Pages with a breadcrumb
+    come first; a list page without one is placed in the URL tree, under the column of the nearest
+    folder above its own."""
     votes: dict[str, Counter] = defaultdict(Counter)
-    for record in records:
-        if record["page_type"] not in LIST_TYPES and not (
-                record["page_type"] == "article" and _is_column_url(record["url"])
-                and clean_breadcrumb(record["breadcrumb"], names)):
-            continue
-        path, evidence = _list_path(record, anchors, names)
-        if not path:
-            continue
-        column = _column(columns, path, evidence)
-        column.list_urls.add(record["url"])
-        key = url_key(record["url"], is_list=True)
-        if key:
-            column.url_keys.add(key)
-            votes[key][path] += 1
+    lists = [record for record in records if record["page_type"] in LIST_TYPES or (
+        record["page_type"] == "article" and _is_column_url(record["url"])
+        and clean_breadcrumb(record["breadcrumb"], names))]
+    crumbed = [record for record in lists if clean_breadcrumb(record["breadcrumb"], names)]
+    others = sorted((record for record in lists if not clean_breadcrumb(record["breadcrumb"], names)),
+                    key=lambda record: record["url"].count("/"))
+    for batch in (crumbed, others):
+        known = {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
+        for record in batch:
+            path, evidence = _list_path(record, anchors, names)
+            if not path:
+                continue
+            key = url_key(record["url"], is_list=True)
+            if evidence != "breadcrumb" and key and key not in known:
+                parent = _folder_parent(key, known)
+                if parent:
+                    path = parent if path[-1] == parent[-1] else parent + path
+                known[key] = path
+            column = _column(columns, path, evidence)
+            column.list_urls.add(record["url"])
+            if key:
+                column.url_keys.add(key)
+                votes[key][path] += 1
     return {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
 
 

@@ -154,3 +154,24 @@ def test_breadcrumb_cleaning_drops_labels_and_home_items_of_any_language():
     assert clean_breadcrumb(["Kategori: Home", "News"], ()) == ["News"]
     assert clean_breadcrumb(["当前位置：首页", "要闻动态", "乡镇动态"], ()) == ["要闻动态", "乡镇动态"]
     assert clean_breadcrumb(["栏目：通知公告"], ()) == ["通知公告"]
+
+
+def test_list_pages_without_breadcrumbs_sit_in_the_url_tree(mini):
+    """Two departments each keep a 工作动态 list with no breadcrumb: each lands under its own department."""
+    b = mini_county.Builder(mini)
+    b.next_id = 20_000
+    dept = "http://nyj.qx.example.gov.cn"
+    b.record(mini_county.DEPT, f"{dept}/bm/index.html", "column_index", "部门", breadcrumb=["首页", "部门"])
+    b.record(mini_county.DEPT, f"{dept}/bm/a/index.html", "list", "甲局", breadcrumb=["首页", "部门", "甲局"])
+    b.record(mini_county.DEPT, f"{dept}/bm/b/index.html", "list", "乙局")  # no breadcrumb: under 部门 by its folder
+    for unit in ("a", "b"):
+        b.record(mini_county.DEPT, f"{dept}/bm/{unit}/gzdt/index.html", "list", "工作动态")
+        b.record(mini_county.DEPT, f"{dept}/bm/{unit}/gzdt/202305/t20230501_9{ord(unit)}.html", title=f"{unit} 新闻",
+                 body=mini_county.BODY["news"])
+    mini.db.conn.commit()
+    discover(mini, [mini_county.DEPT])
+    paths = {c["path"]: c["item_count"] for c in load_columns(mini.db, mini_county.DEPT)}
+    assert paths["部门 > 甲局 > 工作动态"] == 1 and paths["部门 > 乙局 > 工作动态"] == 1
+    assert "工作动态" in paths  # the department's own top-level 工作动态 (/gzdt/) is untouched
+    placed = _placements(mini, mini_county.DEPT)
+    assert placed["bm/b/gzdt/202305/t20230501_998.html"] == ("部门 > 乙局 > 工作动态", "url")
