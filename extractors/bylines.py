@@ -13,10 +13,11 @@ import re
 NAME = r"[\u4e00-\u9fff·]{2,4}"
 NAMES = NAME + r"(?:[ 、，,]+" + NAME + r")*"
 REPORTER_RE = re.compile(  # any newsroom before the role: 本报, 澎湃新闻, 南都, 职工 ...
-    r"(?:^|[\s（(【\[□■●▲·，,:：|｜])[\u4e00-\u9fffA-Za-z]{0,10}?"
+    r"(?:^|[\s（(【\[□■●▲·，,:：|｜])[\u4e00-\u9fff]{0,12}?"
     r"(?:特约|见习|实习|首席|驻[\u4e00-\u9fff]{1,4})?(?:记者|通讯员|实习生|发言人)\s*[:：]?\s*"
     r"(?P<names>" + NAMES + r")(?![\u4e00-\u9fff\d])"
 )
+ROLE_WORD_RE = re.compile(r"记者|通讯员|实习生|发言人")
 TAIL_PAREN_RE = re.compile(
     r"[（(]\s*(?:[\u4e00-\u9fff]{0,6}记者\s*)?(?P<names>" + NAMES + r")(?:\s+[\u4e00-\u9fff]{2,4}报道)?\s*[）)]\s*$"
 )
@@ -108,6 +109,8 @@ def reporters(lines: list[str]) -> str | None:
     """Names after 记者/通讯员 in the given lines (the article's first or last lines)."""
     found: list[str] = []
     for line in lines:
+        if not ROLE_WORD_RE.search(line, 0, 300):  # a cheap look for the role word before the full pattern
+            continue
         for m in REPORTER_RE.finditer(line[:300]):
             names = _names(m.group("names"))
             if names:

@@ -58,14 +58,15 @@ NEEDS_COLON = {"时间", "日期", "发布", "来自", "文", "文字", "分类"
 _LABEL_FIELD = {label: fld for fld, labels in LABELS.items() for label in labels}
 _ALL_LABELS = sorted(_LABEL_FIELD, key=len, reverse=True)
 _LABEL_PAT = "|".join(r"\s?".join(map(re.escape, label)) for label in _ALL_LABELS)
-LABEL_RE = re.compile(  # a label starts the line or follows a separator, a digit (12:11来源：) or a 《title》
-    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；\d》」”]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：]|(?<=【..)】|(?<=【...)】|(?<=【....)】)\s*|\s+|$)"
+LABEL_RE = re.compile(  # a label starts the line or follows a separator or a 《title》
+    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；》」”]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：]|(?<=【..)】|(?<=【...)】|(?<=【....)】)\s*|\s+|$)"
 )
-# 来源：证券时报网作者：李在山 -- a byline label run on after the previous value, colon and all
+# 12:11来源：证券时报网作者：李在山 -- a byline label run on after a time or the previous value, colon and all
 _RUN_ON_LABELS = sorted((label for label, fld in _LABEL_FIELD.items()
                          if fld in ("author", "source", "editor", "published", "modified") and len(label) >= 2),
                         key=len, reverse=True)
-RUN_ON_RE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])(?P<label>" + "|".join(map(re.escape, _RUN_ON_LABELS)) + r")(?=\s*[:：])")
+RUN_ON_FIRST_RE = re.compile("[" + "".join(sorted({label[0] for label in _RUN_ON_LABELS})) + "]")
+RUN_ON_RE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z\d])(?P<label>" + "|".join(map(re.escape, _RUN_ON_LABELS)) + r")(?=\s*[:：])")
 VALUE_STOP = re.compile(r"\s{2,}|[|｜【】\[\]]|\s(?=[^\s]{1,6}\s?[:：])")
 DATE_FIELDS = ("published", "modified", "written_date")
 PUB_KEY_RE = re.compile(r"pub\w*[:_.\-]?(?:time|date)|(?:time|date)\w*[:_.\-]?pub|publish", re.I)
@@ -158,7 +159,7 @@ def labelled(lines: list[str]) -> list[Labelled]:
     for i, line in enumerate(lines):
         if len(line) > 300:
             continue
-        if ("：" in line or ":" in line) and RUN_ON_RE.search(line):
+        if len(line) <= 80 and ("：" in line or ":" in line) and RUN_ON_FIRST_RE.search(line) and RUN_ON_RE.search(line):
             line = RUN_ON_RE.sub(r" \g<label>", line)
         matches = list(LABEL_RE.finditer(line))
         for n, m in enumerate(matches):
