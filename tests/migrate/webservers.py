@@ -6,12 +6,12 @@ run in the foreground as children of the test and are stopped by their process i
 from __future__ import annotations
 
 import contextlib
-import functools
 import shutil
 import socket
 import subprocess
 from pathlib import Path
 
+from site_inventory.sample.tls import make_certificates
 from migrate.redirects.staging import free_port, nginx_binary, staging_nginx, wait_until_listening  # noqa: F401  (free_port: for the tests)
 
 OPENSSL = shutil.which("openssl")
@@ -60,21 +60,8 @@ def raw_get(port: int, host: str, target: bytes) -> tuple[int, str | None]:
 
 
 def certificates(folder: Path, hosts: list[str]) -> tuple[Path, Path, Path]:
-    """(ca.pem, cert.pem, key.pem): a test CA and a server certificate for ``hosts``, made with openssl."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ca_key, ca, key, csr, cert = (folder / n for n in ("ca.key", "ca.pem", "key.pem", "server.csr", "cert.pem"))
-    run = functools.partial(subprocess.run, check=True, capture_output=True, timeout=60)
-    run([OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=govmigrate test CA",
-         "-keyout", str(ca_key), "-out", str(ca), "-addext", "basicConstraints=critical,CA:TRUE",
-         "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-    run([OPENSSL, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={hosts[0]}",
-         "-keyout", str(key), "-out", str(csr)])
-    extensions = folder / "server.ext"
-    extensions.write_text("subjectAltName=" + ",".join(f"DNS:{h}" for h in hosts) + "\n"
-                          "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
-                          "extendedKeyUsage=serverAuth\n", encoding="ascii")
-    run([OPENSSL, "x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial",
-         "-days", "2", "-out", str(cert), "-extfile", str(extensions)])
+    """(ca.pem, cert.pem, key.pem) from the sample's test CA maker, readable by nginx/Apache workers."""
+    ca, cert, key = make_certificates(folder, hosts)
     for path in (key, cert, ca):
         path.chmod(0o644)
     return ca, cert, key
