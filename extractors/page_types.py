@@ -31,7 +31,6 @@ EMPTY_LIST_RE = re.compile(r"^(?:暂无(?:信息|内容|数据|记录|文章)|�
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SOFT_404_RE = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|您要的)?页面|访问的页面不存在|信息不存在|已被删除|"
                          r"page not found|\b404\b", re.I)
-SEARCH_FORM_RE = re.compile(r"search|sousuo|query|jsearch", re.I)
 SEARCH_PARAMS = {"q", "query", "keyword", "keywords", "wd", "searchword", "kw", "key", "s", "word", "text"}
 # page chrome: landmarks and the class/id words CMS templates give headers, menus, sidebars, footers
 CHROME_TAGS = {"header", "nav", "footer", "aside"}
@@ -53,8 +52,6 @@ class Signals:
     more: int = 0             # 更多>> links: one per column block of a channel page
     pagination: bool = False  # 共14条 第2/2页, 下一页 ...
     empty_list: bool = False  # 暂无信息
-    form_fields: int = 0      # fields of forms other than the site search box
-    search_box: bool = False  # a search form with its own page
     page_chars: int = 0
     content_chars: int = 0    # visible text outside the page chrome
     content_links: int = 0    # links outside the chrome to the same host
@@ -85,14 +82,6 @@ def signals(tree, lines: list[str], url: str = "") -> Signals:
             s.dated += 1
     s.pagination = any(PAGINATION_RE.search(line) for line in lines if len(line) < 120)
     s.empty_list = any(EMPTY_LIST_RE.match(line) for line in lines)
-    for form in tree.iter("form"):
-        names = f"{form.get('action') or ''} {form.get('id') or ''} {form.get('class') or ''} {form.get('name') or ''}"
-        fields = form.xpath(".//input[not(@type='hidden' or @type='submit' or @type='button' or @type='image')]"
-                            "|.//textarea|.//select")
-        if SEARCH_FORM_RE.search(names):
-            s.search_box = True
-        else:
-            s.form_fields += len(fields)
     return s
 
 
