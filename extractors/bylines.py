@@ -14,7 +14,7 @@ NAME = r"[\u4e00-\u9fff·]{2,4}"
 NAMES = NAME + r"(?:[ 、，,]+" + NAME + r")*"
 REPORTER_RE = re.compile(  # any newsroom before the role: 本报, 澎湃新闻, 南都, 职工 ...
     r"(?:^|[\s（(【\[□■●▲·，,:：|｜])[\u4e00-\u9fff]{0,12}?"
-    r"(?:特约|见习|实习|首席|驻[\u4e00-\u9fff]{1,4})?(?:记者|通讯员|实习生|发言人)\s*[:：]?\s*"
+    r"(?:特约|见习|实习|首席|驻[\u4e00-\u9fff]{1,4})?(?P<role>记者|通讯员|实习生|发言人)\s*[:：]?\s*"
     r"(?P<names>" + NAMES + r")(?![\u4e00-\u9fff\d])"
 )
 ROLE_WORD_RE = re.compile(r"记者|通讯员|实习生|发言人")
@@ -48,7 +48,9 @@ NOT_NAMES = {"记者", "报道", "编辑", "来源", "通讯员", "实习生", "
 
 
 PARTICLE_RE = re.compile(r"[了的吗呢吧么着们说是这那被让很都就也]")  # grammar words no name holds
-PROSE_WORD_RE = re.compile(r"表示|介绍|查看|发自|透露|了解|获悉|采访|指出|认为|发现|看到|报道|整理|原创|综合|编译|转载|转自|来源"
+COLUMN_WORD_RE = re.compile(r"要闻|动态|公告|通知|资讯|快讯|头条|图片|视频|热点|专题|专栏|栏目|新闻$|信息$|首页|正文")
+PROSE_WORD_RE = re.compile(r"表示|介绍|查看|发自|提问|询问|走访|暗访|调查|致电|证实|注意|来到|前往|赶到|看望|获知|得知"
+                           r"|透露|了解|获悉|采访|指出|认为|发现|看到|报道|整理|原创|综合|编译|转载|转自|来源"
                            r"|不详|未知|佚名|网友|网络|管理员|系统|本站|本网|声明|版权|点击|阅读|评论|分享")
 ORG_END_RE = re.compile(r"(?:报|网|社|台|局|委|办|厅|署|部|院|所|馆|站|会|处|政府|中心|学会|大学|学院|协会|公司|集团"
                         r"|银行|医院|科技|频道|新闻|时报|周刊|杂志|发布|支部|办公室|办事处|出版社|电视台|电台|\.(?:com|cn|net|org))$",
@@ -64,7 +66,8 @@ HANDLE_RE = re.compile(r"^(?=.*[\u4e00-\u9fff])[\u4e00-\u9fff\w·&＆]{2,12}$")
 def reads_as_person(token: str) -> bool:
     """A Chinese personal name (2-4 characters, or a transliteration with ·) that is no role, place,
     phrase or organisation: 胡晓蓉 yes; 透露了, 新华社, 朗进科技 no."""
-    if not PERSON_RE.match(token) or token in NOT_NAMES or PARTICLE_RE.search(token) or PROSE_WORD_RE.search(token):
+    if not PERSON_RE.match(token) or token in NOT_NAMES or PARTICLE_RE.search(token) or PROSE_WORD_RE.search(token) \
+            or COLUMN_WORD_RE.search(token):
         return False
     end = ORG_END_RE.search(token)
     return not end or len(end.group(0)) == 1 and len(token) == 2
@@ -92,6 +95,7 @@ def credible(value: str | None, labelled: bool = False) -> bool:
         if reads_as_person(token) or reads_as_latin(token) or reads_as_org(token):
             continue
         if labelled and HANDLE_RE.match(token) and not PROSE_WORD_RE.search(token) and token not in NOT_NAMES \
+                and not COLUMN_WORD_RE.search(token) \
                 and not PARTICLE_RE.search(token[-1]) and "了" not in token:
             continue
         return False
@@ -112,6 +116,10 @@ def reporters(lines: list[str]) -> str | None:
         if not ROLE_WORD_RE.search(line, 0, 300):  # a cheap look for the role word before the full pattern
             continue
         for m in REPORTER_RE.finditer(line[:300]):
+            if m.group("role") == "发言人" and line[m.end():].strip():
+                continue  # a spokesperson is the author only of a line that is their credit alone
+            if line[m.end():m.end() + 1] in ("。", "！", "？"):
+                continue  # …回答了记者提问。: the role word inside a sentence
             names = _names(m.group("names"))
             if names:
                 found.extend(n for n in names.split() if n not in found and reads_as_person(n))
@@ -209,8 +217,8 @@ def copyright_owner(lines: list[str]) -> str | None:
     for line in lines:
         if len(line) <= 80 and ("©" in line or "opyright" in line or "(c)" in line.lower()):
             m = COPYRIGHT_OWNER_RE.search(line)
-            if m and (reads_as_person(m.group("owner")) or reads_as_latin(m.group("owner"))
-                      and "." not in m.group("owner")):
+            owner = m and m.group("owner")  # a Latin owner in capitals (CCTV, Sina) is a company, a handle is not
+            if owner and (reads_as_person(owner) or reads_as_latin(owner) and owner == owner.lower()):
                 return m.group("owner")
     return None
 

@@ -59,14 +59,16 @@ _LABEL_FIELD = {label: fld for fld, labels in LABELS.items() for label in labels
 _ALL_LABELS = sorted(_LABEL_FIELD, key=len, reverse=True)
 _LABEL_PAT = "|".join(r"\s?".join(map(re.escape, label)) for label in _ALL_LABELS)
 LABEL_RE = re.compile(  # a label starts the line or follows a separator or a 《title》
-    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；》」”]))(?P<label>" + _LABEL_PAT + r")(?:\s*(?P<colon>[:：]|(?<=【..)】|(?<=【...)】|(?<=【....)】)\s*|\s+|$)"
+    r"(?:^|(?<=[\s|｜【\[（(·/>，,;；》」”]))(?P<label>" + _LABEL_PAT + r")"
+    r"(?:\s*(?P<colon>[:：]|(?<=【..)】|(?<=【...)】|(?<=【....)】)\s*|\s+|$)"  # 【作者】 closes like a colon
 )
 # 12:11来源：证券时报网作者：李在山 -- a byline label run on after a time or the previous value, colon and all
 _RUN_ON_LABELS = sorted((label for label, fld in _LABEL_FIELD.items()
                          if fld in ("author", "source", "editor", "published", "modified") and len(label) >= 2),
                         key=len, reverse=True)
 RUN_ON_FIRST_RE = re.compile("[" + "".join(sorted({label[0] for label in _RUN_ON_LABELS})) + "]")
-RUN_ON_RE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z\d])(?P<label>" + "|".join(map(re.escape, _RUN_ON_LABELS)) + r")(?=\s*[:：])")
+RUN_ON_RE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z\d])(?P<label>" + "|".join(map(re.escape, _RUN_ON_LABELS))
+                       + r")(?=\s*[:：])")
 VALUE_STOP = re.compile(r"\s{2,}|[|｜【】\[\]]|\s(?=[^\s]{1,6}\s?[:：])")
 DATE_FIELDS = ("published", "modified", "written_date")
 PUB_KEY_RE = re.compile(r"pub\w*[:_.\-]?(?:time|date)|(?:time|date)\w*[:_.\-]?pub|publish", re.I)

@@ -365,7 +365,8 @@ def editor_value(found: list[Labelled], zones: Zones) -> str | None:
     return None
 
 
-BYLINE_SLOT_RE = re.compile(r"^(?:(?=.*[\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z0-9·&＆_]{2,12}|[A-Za-z][A-Za-z0-9_.\-]{2,20})$")
+BYLINE_SLOT_RE = re.compile(r"^(?:(?=.*[\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z0-9·&＆_]{2,12}"
+                            r"|[A-Za-z][A-Za-z0-9_.\-]{2,20})$")
 DATE_LINE_RE = re.compile(r"^(?:原创|转载|发布于|发表于)?\s*(?P<a>\S{2,20})\s+(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
                           r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|^(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
                           r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+(?P<b>\S{2,20})$")
@@ -403,7 +404,8 @@ def byline_slot(lines: list[str], zones: Zones) -> str | None:
         dated = [n for n in (lines[i - 1], after) if CLOCK_RE.search(n) and len(n) <= 60]
         if dated and bylines.reads_as_org(line):
             return line
-        if zones.title is not None and i == zones.title + 1 and (CLOCK_RE.search(after) and len(after) <= 60 or after.lstrip("+＋ ") in ("关注", "订阅")):
+        above_date = CLOCK_RE.search(after) and len(after) <= 60 or after.lstrip("+＋ ") in ("关注", "订阅")
+        if zones.title is not None and i == zones.title + 1 and above_date:
             return line
     return None
 

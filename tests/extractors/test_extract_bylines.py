@@ -85,6 +85,10 @@ def test_reporter_credits_of_any_newsroom_opening_or_closing_the_body():
     for line, names in opening.items():
         r = extract_page(news_page(header="2024-05-06", body_paragraphs=[line] + NEWS_BODY), URL)
         assert r.author == names, line
+    spoken = ["外交部发言人 耿爽 主持例行记者会，回答了记者提问。"] + NEWS_BODY  # quoted, not the writer
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=spoken), URL).author is None
+    statement = ["中国载人航天工程新闻发言人 武平"] + NEWS_BODY  # the credit line of a statement
+    assert extract_page(news_page(header="2024-05-06", body_paragraphs=statement), URL).author == "武平"
     for line, names in {"采写：南都见习记者 林子沛": "林子沛", "（职工通讯员 李琴雯 刘会）": "李琴雯 刘会"}.items():
         r = extract_page(news_page(header="2024-05-06", body_paragraphs=NEWS_BODY + [line]), URL)
         assert r.author == names, line
@@ -121,6 +125,8 @@ def test_the_byline_slot_between_title_and_date():
     assert (r.source, r.author) == ("北京日报", None)
     menu = "<p>查看商业部落</p><p>2024-05-06 09:10</p>"
     assert extract_page(news_page(header=menu), URL).author is None
+    for column in ("本地要闻", "工作动态", "国内新闻"):  # a column's name in the slot is no account
+        assert extract_page(news_page(header=f"<p>{column}</p><p>2024-05-06 09:10</p>"), URL).author is None, column
 
 
 def test_forum_and_blog_posters():
@@ -140,6 +146,7 @@ def test_blog_owner_in_a_copyright_line_but_not_a_site():
     assert copyright_owner(["© 2005-2007 by bob_smith"]) == "bob_smith"
     assert copyright_owner(["Copyright © 2019 观察者 All rights reserved。"]) is None
     assert copyright_owner(["Copyright © 2003-2024 城南新闻网 版权所有"]) is None
+    assert copyright_owner(["Copyright © 1997-2019 CCTV"]) is None  # a company in capitals, not a blogger
 
 
 def test_gov_sources_from_labels_and_meta():
