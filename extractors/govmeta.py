@@ -199,6 +199,20 @@ def _alone(line: str, m: re.Match) -> bool:
     return m.start() == 0 and not line[m.end():].strip()
 
 
+STAFF_ID_RE = re.compile(r"(?<=[\u4e00-\u9fff])_[A-Za-z]{0,4}\d{3,}(?=\s|$)")
+SHORT_YEAR_RE = re.compile(r"^(?P<y>\d{2})-(?P<m>1[0-2]|0[1-9])-(?P<d>3[01]|[12]\d|0[1-9])\s*(?:(?P<H>[01]\d|2[0-3]):(?P<M>[0-5]\d))?")
+
+
+def short_year_date(value: str) -> str | None:
+    """发布时间：18-03-08 23:16 -- a two-digit year, as self-media platforms print it behind a publish
+    label (only there: elsewhere 18-03-08 may be anything)."""
+    m = SHORT_YEAR_RE.match(value.strip())
+    if not m:
+        return None
+    clock = f" {m.group('H')}:{m.group('M')}" if m.group("H") else ""
+    return parse_date(f"20{m.group('y')}-{m.group('m')}-{m.group('d')}{clock}")
+
+
 def clean_value(field: str, value: str) -> str | None:
     """Trim a labelled value to what belongs to its field (a source name, a list of names ...)."""
     value = JUNK_CHAR_RE.sub("", value).strip(" ：:　-—")
@@ -206,7 +220,7 @@ def clean_value(field: str, value: str) -> str | None:
     if m and m.group("colon") and _LABEL_FIELD.get(re.sub(r"\s", "", m.group("label"))) == field:
         value = value[m.end():]
     if field in DATE_FIELDS:
-        return parse_date(value)
+        return parse_date(value) or short_year_date(value)
     value = re.sub(r"^[\[［【(（<《]\s*(.*?)\s*[\]］】)）>》]", r"\1", value)
     value = re.split(r"\s{2,}|[|｜【\[]|(?<=\S)\s*(?:字号|字体|浏览|点击|阅读|打印|分享)", value)[0].strip()
     value = value.strip("[]［］()（）《》〈〉<>\"'“”").strip()
@@ -221,6 +235,7 @@ def clean_value(field: str, value: str) -> str | None:
         value = SPACED_NAME_RE.sub(r"\1\2", value)  # 赵 培: two-character names padded to the width of three
         value = re.split(r"[:：]", value)[0]  # 赵培：北京物资学院 — after a colon comes the affiliation
         value = re.sub(r"(?<=\S)[（(][^）)]{2,40}[）)]", " ", value)  # 约翰·史密斯（哥伦比亚大学教授）
+        value = STAFF_ID_RE.sub("", value)  # 杨倩_NF4425: a CMS appends the editor's staff number
         for token in re.split(r"[\s、，,/;；]+", value):
             token = token.strip("()（）[]【】:：")
             if NAME_RE.match(token) and not re.search(r"\d", token):

@@ -362,7 +362,8 @@ def editor_value(found: list[Labelled], zones: Zones) -> str | None:
     for candidate in ranked_labelled(found, "editor", zones, max_rank=2):
         if bylines.credible(candidate[3], labelled=True):
             return candidate[3]
-    return None
+    anywhere = {c[3] for c in ranked_labelled(found, "editor", zones) if bylines.credible(c[3], labelled=True)}
+    return anywhere.pop() if len(anywhere) == 1 else None  # one editor on the whole page: the body was not found
 
 
 BYLINE_SLOT_RE = re.compile(r"^(?:(?=.*[\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z0-9·&＆_]{2,12}"

@@ -219,5 +219,9 @@ def test_editor_credits_closing_the_body_have_a_field_of_their_own():
         assert (alone.author, alone.editor) == (editor, editor), line  # no writer named: the editor is all there is
         written = extract_page(news_page(header="2024-05-06　记者 陈晓东", body_paragraphs=NEWS_BODY + [line]), URL)
         assert (written.author, written.editor) == ("陈晓东", editor), line
+    staff = extract_page(news_page(header="2024-05-06", body_paragraphs=NEWS_BODY + ["责任编辑：杨倩_NF4425"]), URL)
+    assert staff.editor == "杨倩"  # the CMS's staff number after the name is no part of it
+    far = extract_page(news_page(header="2024-05-06", after="<p>网友评论</p>" * 30 + "<p>责任编辑：杜硕</p>"), URL)
+    assert far.editor == "杜硕"  # far below the body, but the only editor the page names
     placeholder = extract_page(news_page(header="2024-05-06", body_paragraphs=NEWS_BODY + ["（责任编辑：系统管理员）"]), URL)
     assert (placeholder.author, placeholder.editor) == (None, None)

@@ -264,3 +264,15 @@ def test_modified_from_json_ld_meta_and_update_labels():
     for label in ("更新时间", "最后更新", "更新于"):
         r = extract_page(news_page(header=f"2024-05-06 08:00　{label}：2024-05-10 11:00"), URL)
         assert (r.published, r.modified) == ("2024-05-06T08:00", "2024-05-10T11:00"), label
+
+
+def test_a_two_digit_year_behind_a_publish_label():
+    header = "<p>体育教科书</p><p>发布时间：18-03-0823:16</p>"
+    r = extract_page(news_page(header=header), "http://www.example-news.cn/s?id=9b1e")
+    assert (r.published, r.author) == ("2018-03-08T23:16", "体育教科书")
+    from extractors.govmeta import clean_value
+
+    assert clean_value("published", "18-03-08 23:16") == "2018-03-08T23:16"
+    assert clean_value("published", "12-13-01") is None  # no month 13: not a date
+    r = extract_page(news_page(header="<p>编号：18-03-08</p>"), "http://www.example-news.cn/s?id=9b1e")
+    assert r.published != "2018-03-08"  # only behind a publish label
