@@ -31,7 +31,7 @@ EMPTY_LIST_RE = re.compile(r"^(?:暂无(?:信息|内容|数据|记录|文章)|�
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SOFT_404_RE = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|您要的)?页面|访问的页面不存在|信息不存在|已被删除|"
                          r"page not found|\b404\b", re.I)
-SEARCH_PARAMS = {"q", "query", "keyword", "keywords", "wd", "searchword", "kw", "key", "s", "word", "text"}
+SEARCH_PARAMS = {"q", "query", "keyword", "keywords", "wd", "searchword", "searchkey", "kw", "s"}
 # page chrome: landmarks and the class/id words CMS templates give headers, menus, sidebars, footers
 CHROME_TAGS = {"header", "nav", "footer", "aside"}
 REGION_TAGS = {"div", "ul", "ol", "dl", "table", "tr", "td", "section", "header", "footer", "nav", "aside", "p", "center"}

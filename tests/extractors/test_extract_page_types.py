@@ -77,3 +77,11 @@ def test_a_short_page_with_a_search_box_in_its_header_is_not_a_search_form():
     record = extract_page(page("<h1>Kontakt</h1><p>Ring kommunens kontaktcenter på 0123-45 67 89, vardagar 8-17.</p>",
                                "Kontakt"), f"{SITE}/kontakt/")
     assert record.page_type != "search_form", record.warnings
+
+
+def test_a_search_query_url_is_a_search_even_with_result_links():
+    results = "".join(f"<li><a href='/omsorg/{i}/'>{name}</a> 2023-05-0{i + 1}</li>" for i, name in enumerate(SECTIONS))
+    record = extract_page(page(f"<h1>Sökresultat</h1><ul>{results}</ul>", "Sök"), f"{SITE}/omsorg/?q=hemtj%C3%A4nst")
+    assert record.page_type == "search_form", record.warnings
+    record = extract_page(page(f"<h1>Sökresultat</h1><ul>{results}</ul>", "Sök"), f"{SITE}/omsorg/?key=7")
+    assert record.page_type == "list", record.warnings
