@@ -185,7 +185,7 @@ def _fill_metadata(record: Record, lines, zones: Zones, found, meta, ld, body_li
     record.modified = clean_value("modified", modified) if modified else best_labelled(found, "modified", zones)[0]
     if warning == UPDATE_ONLY:
         record.modified = None
-    record.source = source_value(zones, found, meta, lines)
+    record.source = source_value(zones, found, meta, lines, ld)
     record.editor = editor_value(found, zones)
     record.author, how = author_value(lines, zones, found, meta, ld, body_lines, record.title)
     if how in ("name line", "editor"):

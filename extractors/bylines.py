@@ -236,3 +236,21 @@ def platform_account(lines: list[str]) -> str | None:
             if m and credible(m.group("a") or m.group("b"), labelled=True):
                 return m.group("a") or m.group("b")
     return None
+
+
+SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+               "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
+               "文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛"
+               "曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏"
+               "席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+COAUTHOR_SPLIT_RE = re.compile(r"[ 　、，,;；]+")
+
+
+def coauthor_line(lines: list[str]) -> str | None:
+    """Co-authors on the line under a paper's title: two or more names (张三 李四 王五, 张三1，李四2*),
+    each of 2-3 characters starting with a common surname, and nothing else on the line."""
+    for line in lines[:1]:
+        names = [re.sub(r"[\d*＊†]+$", "", n) for n in COAUTHOR_SPLIT_RE.split(line.strip()) if n]
+        if len(names) >= 2 and all(2 <= len(n) <= 3 and n[0] in SURNAMES and reads_as_person(n) for n in names):
+            return " ".join(names)
+    return None

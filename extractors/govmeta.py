@@ -122,7 +122,7 @@ def meta_fields(meta: dict[str, str]) -> dict[str, str]:
 
 
 def json_ld(tree) -> dict[str, str]:
-    """datePublished/dateModified/headline/author from schema.org JSON-LD blocks."""
+    """datePublished/dateModified/headline/author/publisher from schema.org JSON-LD blocks."""
     out: dict[str, str] = {}
     for script in tree.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
@@ -133,7 +133,7 @@ def json_ld(tree) -> dict[str, str]:
             continue
         for item in _ld_items(data):
             for key, fld in (("datePublished", "published"), ("dateModified", "modified"),
-                             ("headline", "title"), ("author", "author")):
+                             ("headline", "title"), ("author", "author"), ("publisher", "source")):
                 value = item.get(key)
                 if isinstance(value, list):
                     value = value[0] if value else None

@@ -273,15 +273,19 @@ def _header_lines(lines: list[str], zones: Zones) -> list[str]:
     return lines[span.start:span.stop]
 
 
-def source_value(zones: Zones, found: list[Labelled], meta: dict, lines: list[str] | None = None) -> str | None:
-    """来源/发布机构: meta ContentSource, else the best-placed label, else an organisation alone in
-    the byline slot (证券时报网 under the date line)."""
+def source_value(zones: Zones, found: list[Labelled], meta: dict, lines: list[str] | None = None,
+                 ld: dict | None = None) -> str | None:
+    """来源/发布机构: meta ContentSource, else the best-placed label, else JSON-LD publisher, else an
+    organisation alone in the byline slot (证券时报网 under the date line) or heading a document."""
     meta_source = clean_value("source", meta["source"]) if meta.get("source") else None
     if meta_source:
         return meta_source
     value, _ = best_labelled(found, "source", zones, max_rank=2)
     if value:
         return value
+    publisher = clean_value("source", ld["source"]) if ld and ld.get("source") else None
+    if publisher:
+        return publisher
     slot = byline_slot(lines, zones) if lines else None
     if slot and bylines.reads_as_org(slot):
         return slot
@@ -328,6 +332,7 @@ def _author_candidates(lines, zones: Zones, found: list[Labelled], meta: dict, l
     yield bylines.slash_byline(header + body_lines[:2]), "slash"
     yield bylines.credit_parenthesis(header + body_lines[:2] + body_lines[-3:]), "credit"
     yield bylines.bracketed_name(header), "bracket"
+    yield bylines.coauthor_line(header), "coauthors"
     for candidate in ranked_labelled(found, "author", zones, max_rank=2):
         yield candidate[3], "label"
     slot = byline_slot(lines, zones)

@@ -225,3 +225,18 @@ def test_editor_credits_closing_the_body_have_a_field_of_their_own():
     assert far.editor == "杜硕"  # far below the body, but the only editor the page names
     placeholder = extract_page(news_page(header="2024-05-06", body_paragraphs=NEWS_BODY + ["（责任编辑：系统管理员）"]), URL)
     assert (placeholder.author, placeholder.editor) == (None, None)
+
+
+def test_co_authors_on_the_line_under_a_papers_title():
+    for line in ("张三 李四 王五", "张三，李四，王五", "张三1，李四2*"):
+        r = extract_page(news_page(header=f"<p>{line}</p><p>（城南大学 经济学院）</p>"), URL)
+        assert r.author in ("张三 李四 王五", "张三 李四"), line
+    keywords = extract_page(news_page(header="<p>春耕 生产 农业</p>"), URL)
+    assert keywords.author is None  # words that are not names starting with a surname
+
+
+def test_json_ld_publisher_is_the_source_when_no_label_names_one():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "publisher": {"@type": "Organization",'
+          ' "name": "城南日报"}}</script>')
+    assert extract_page(_page_with_head(ld, header="2024-05-06"), URL).source == "城南日报"
+    assert extract_page(_page_with_head(ld, header="2024-05-06　来源：城南晚报"), URL).source == "城南晚报"
