@@ -40,6 +40,7 @@ BLOG_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?P<b>[A-Za-z0-9_.\-]{2,20}|[\u4e00-\u9fff]{2,4})\s*(?:发表于|发布于|posted\s+(?:at|on|@))\s*\d",
     re.IGNORECASE,
 )
+BY_WORD_RE = re.compile(r"(?:^|[|｜\s])by\s")  # the word BLOG_RE's by-branch starts with
 PROFILE_RE = re.compile(r"^[\[【]?\s*(?:作者|博主|个人)简介")  # a blog profile box: owner's name, then 作者简介
 OWNER_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{2,6}|[A-Za-z][\w.\-]{1,20})$")
 BRACKET_RE = re.compile(r"[\[【]\s*(?P<name>" + NAME + r")\s*[\]】]")
@@ -185,8 +186,10 @@ def credit_parenthesis(lines: list[str]) -> str | None:
 
 def _may_name_poster(line: str) -> bool:
     """A cheap test that the line holds a word BLOG_RE needs (由 / 发表于 / 发布于 / posted / by), before the regex."""
+    if "由" in line or "发表于" in line or "发布于" in line:
+        return True
     low = line.lower()
-    return "由" in line or "发表于" in line or "发布于" in line or "posted" in low or "by" in low
+    return "posted" in low or "by" in low and bool(BY_WORD_RE.search(low))  # not nearby, hobby, baby
 
 
 def blog_poster(lines: list[str]) -> str | None:
