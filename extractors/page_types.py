@@ -34,6 +34,8 @@ SOFT_404_RE = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|�
 SEARCH_PARAMS = {"q", "query", "keyword", "keywords", "wd", "searchword", "searchkey", "kw", "s"}
 # page chrome: landmarks and the class/id words CMS templates give headers, menus, sidebars, footers
 CHROME_TAGS = {"header", "nav", "footer", "aside"}
+ENTRY_TAGS = ("li", "tr", "dd", "dt", "article")
+FOLDER_FILE_RE = re.compile(r"/(?:index|default|list)[_\d]*\.\w+$", re.I)
 REGION_TAGS = {"div", "ul", "ol", "dl", "table", "tr", "td", "section", "header", "footer", "nav", "aside", "p", "center"}
 SKIP_TEXT = {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea", "svg"}
 CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
@@ -58,6 +60,8 @@ class Signals:
     below_links: int = 0      # ... of them leading below this page (deeper, or the same section)
     below_chars: int = 0      # text of those links
     content_fields: int = 0   # input fields of forms outside the chrome
+    entries: int = 0          # on a folder URL: content entries (li, tr, article ...) linking below the page
+    entry_chars: int = 0      # text of those entries
 
 
 def signals(tree, lines: list[str], url: str = "") -> Signals:
@@ -122,6 +126,8 @@ def _structure(tree, url: str, s: Signals) -> None:
     page = urlsplit(url or "")
     folder = posixpath.dirname(page.path or "/").rstrip("/") + "/"
     section = _first_segment(page.path)
+    folder_like = (page.path or "/").endswith("/") or bool(FOLDER_FILE_RE.search(page.path or ""))
+    entries: set = set()
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) or a in chrome or _in(a, chrome):
@@ -136,6 +142,11 @@ def _structure(tree, url: str, s: Signals) -> None:
         if below:
             s.below_links += 1
             s.below_chars += len("".join((a.text_content() or "").split()))
+            if folder_like:
+                entries.add(next((e for e in a.iterancestors(*ENTRY_TAGS)), a))
+    outer = [e for e in entries if not any(p in entries for p in e.iterancestors())]
+    s.entries = len(outer)
+    s.entry_chars = sum(len("".join((e.text_content() or "").split())) for e in outer)
     for form in tree.iter("form"):
         if form in chrome or _in(form, chrome):
             continue
@@ -148,6 +159,13 @@ def _first_segment(path: str) -> str:
     """The top folder of a path ('' for a file at the root)."""
     parts = (path or "/").split("/")
     return parts[1] if len(parts) > 2 else ""
+
+
+def listing(sig: Signals) -> bool:
+    """A folder's page whose main content is mostly entries (li, tr, article ...) each linking
+    below it (deeper, or in its section), three or more, or fewer on a later page of a paginated
+    list: a list or a column index whatever else the page shows."""
+    return (sig.entries >= 3 or sig.entries and sig.pagination) and sig.entry_chars * 2 >= sig.content_chars
 
 
 def mostly_links_below(sig: Signals) -> bool:
@@ -177,8 +195,13 @@ def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
     if search_query(url) and body_chars < 500:
         return "search_form", "a search: the URL asks a query"
     if sig.content_fields and not linked and body_chars < 300 and (
-            sig.content_fields >= 2 or SEARCH_URL_RE.search(url or "") or not sig.content_links and body_chars < 100):
+            sig.content_fields >= 2 or SEARCH_URL_RE.search(url or "") or not sig.content_links and sig.content_chars < 300):
         return "search_form", f"the main content is a form ({sig.content_fields} fields) with little text"
+    if listing(sig):
+        why = f"the main content is {sig.entries} entries linking below this folder"
+        if sig.pagination or sig.dated >= 3:
+            return "list", why + (", paginated" if sig.pagination else f", {sig.dated} dated")
+        return "column_index", why
     if article_header and body_chars >= 20:
         return "article", None
     list_url = bool(LIST_URL_RE.search(url or ""))
@@ -208,8 +231,8 @@ def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
     link_share = sig.link_chars / sig.page_chars if sig.page_chars else 0
     if sig.links >= 15 and link_share > 0.5:
         return "column_index", f"{sig.links} links, {link_share:.0%} of the text is links"
-    if body_chars >= 50:
-        return "article", None
+    if body_chars >= 50 or body_chars >= 30 and sig.content_links < 3 and sig.content_chars:
+        return "article", None  # (a short page of a sentence or two, its links all in the chrome)
     if sig.links >= 8:
         return "column_index", f"{sig.links} links and little text"
     return "error", "no body text"
