@@ -35,11 +35,14 @@ CREDIT_PAREN_RE = re.compile(  # （文/图 刘玺东 易赛楠）, 【文/观�
     r"(?P<names>" + PEN_NAMES + r")\s*[）)】\]]")
 BLOG_RE = re.compile(
     r"(?:由\s*(?P<a>[^\s@]{2,20}?)\s*(?:张贴|发表|发布)?\s*[@于]\s*\d)|"
-    r"(?:^|[|｜\s])(?:(?P<posted>posted\s+)|written\s+)?by\s+(?P<c>[A-Za-z][\w.\-]{1,20}(?:\s[A-Z][\w.\-]{1,20})?)"
+    r"(?:^|[|｜\s])(?:(?P<posted>posted\s+)|written\s+)?by\s+"  # a capitalised name or a handle with _ or digits
+    r"(?P<c>(?-i:[A-Z][a-zA-Z.\-]{1,20}(?:\s[A-Z][a-zA-Z.\-]{1,20})?|[a-z][a-z.\-]*[_\d][\w.\-]*))"
     r"\s*(?:(?(posted)$|(?!))|[|｜@,]|\s(?:on|at|@|\d)|\d)|"
     r"(?<![A-Za-z0-9_.\-])(?P<b>[A-Za-z0-9_.\-]{2,20}|[\u4e00-\u9fff]{2,4})\s*(?:发表于|发布于|posted\s+(?:at|on|@))\s*\d",
     re.IGNORECASE,
 )
+CREDIT_NOT_POSTER_RE = re.compile(r"(?:design|power|theme|develop|photo|image|illustrat|edit|review|host|made|built)"
+                                  r"\w*\s+by\s", re.IGNORECASE)  # Designed by X, Photo by X: no poster
 BY_WORD_RE = re.compile(r"(?:^|[|｜\s])by\s")  # the word BLOG_RE's by-branch starts with
 PROFILE_RE = re.compile(r"^[\[【]?\s*(?:作者|博主|个人)简介")  # a blog profile box: owner's name, then 作者简介
 OWNER_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{2,6}|[A-Za-z][\w.\-]{1,20})$")
@@ -57,10 +60,10 @@ ORG_END_RE = re.compile(r"(?:报|网|社|台|局|委|办|厅|署|部|院|所|馆
                         r"|银行|医院|科技|频道|新闻|时报|周刊|杂志|发布|支部|办公室|办事处|出版社|电视台|电台|\.(?:com|cn|net|org))$",
                         re.IGNORECASE)
 PERSON_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10})$")
-LATIN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{1,24}$")
+LATIN_RE = re.compile(r"^[A-Za-zÀ-ɏ][A-Za-zÀ-ɏ0-9_.'\-]{1,24}$")  # Nuño, Göbelbecker, O'Mahony
 LATIN_NOT_NAMES = {"share", "tweet", "print", "like", "comment", "comments", "email", "follow", "more", "top", "home",
-                   "login", "author", "editor", "by", "posted", "copyright", "all", "rights",
-                   "reserved", "inc", "ltd", "co", "corp", "corporation", "group", "news", "media", "network", "app"}
+                   "login", "author", "editor", "by", "posted", "copyright", "rights", "reserved", "corporation",
+                   "group", "news", "media", "network", "app"}
 HANDLE_RE = re.compile(r"^(?=.*[\u4e00-\u9fff])[\u4e00-\u9fff\w·&＆]{2,12}$")
 
 
@@ -199,7 +202,7 @@ def blog_poster(lines: list[str]) -> str | None:
         if not _may_name_poster(line):
             continue
         m = BLOG_RE.search(line)
-        if m:
+        if m and not (m.group("c") and (len(line) > 60 or CREDIT_NOT_POSTER_RE.search(line, 0, m.end()))):
             name = (m.group("a") or m.group("b") or m.group("c")).strip()
             if credible(name, labelled=True):
                 return name
@@ -257,3 +260,9 @@ def coauthor_line(lines: list[str]) -> str | None:
         if len(names) >= 2 and all(2 <= len(n) <= 3 and n[0] in SURNAMES and reads_as_person(n) for n in names):
             return " ".join(names)
     return None
+
+
+def reads_as_handle(token: str) -> bool:
+    """A Latin account name standing alone: lower case (kingname), camel case (GameForce) or with digits
+    or _ (HN666, bob_smith); a plain capitalised word (Kommentar, Von) or capitals (STAND) is a label."""
+    return reads_as_latin(token) and (token.islower() or bool(re.search(r"[a-z][A-Z]|[\d_]", token)))

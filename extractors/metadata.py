@@ -388,6 +388,8 @@ def _name_on_date_line(line: str) -> str | None:
     """原创 GameForce 2019-09-04 22:18:34: a header line of one name and the date, apart by a space."""
     m = DATE_LINE_RE.match(line) if len(line) <= 50 else None
     name = m and ROLE_MARK_RE.sub("", m.group("a") or m.group("b"))
+    if name and bylines.LATIN_RE.match(name) and not bylines.reads_as_handle(name):
+        return None
     if name and BYLINE_SLOT_RE.match(name) and not UI_WORD_RE.search(name) and not LABEL_RE.fullmatch(name) \
             and bylines.credible(name, labelled=True):
         return name
@@ -404,7 +406,7 @@ def byline_slot(lines: list[str], zones: Zones) -> str | None:
         if on_date_line:
             return on_date_line
         if not BYLINE_SLOT_RE.match(line) or UI_WORD_RE.search(line) or line in NOT_A_NAME \
-                or bylines.LATIN_RE.match(line) and not bylines.reads_as_latin(line):
+                or bylines.LATIN_RE.match(line) and not bylines.reads_as_handle(line):
             continue
         after = lines[i + 1] if i + 1 < len(lines) else ""
         dated = [n for n in (lines[i - 1], after) if CLOCK_RE.search(n) and len(n) <= 60]

@@ -240,3 +240,15 @@ def test_json_ld_publisher_is_the_source_when_no_label_names_one():
           ' "name": "城南日报"}}</script>')
     assert extract_page(_page_with_head(ld, header="2024-05-06"), URL).source == "城南日报"
     assert extract_page(_page_with_head(ld, header="2024-05-06　来源：城南晚报"), URL).source == "城南晚报"
+
+
+def test_by_lines_and_slot_words_of_pages_in_other_languages():
+    from extractors.bylines import blog_poster, credible, reads_as_handle
+
+    assert blog_poster(["Designed by Elegant Themes | Powered by WordPress"]) is None
+    assert blog_poster(["The decision was criticised by government pressure groups on Monday, the paper said."]) is None
+    assert blog_poster(["by Jake Goulding on January 20, 2020"]) == "Jake Goulding"
+    assert not reads_as_handle("Kommentar") and not reads_as_handle("STAND")
+    assert reads_as_handle("kingname") and reads_as_handle("GameForce") and reads_as_handle("HN666")
+    for name in ("Nuño Domínguez", "Jona Göbelbecker", "Gavin O'Callaghan", "Emily Co"):
+        assert credible(name), name
