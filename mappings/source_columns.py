@@ -157,7 +157,9 @@ def discover_site(db, code: str, site: dict) -> tuple[dict[tuple, SiteColumn], d
     columns: dict[tuple, SiteColumn] = {}
     anchors = _anchor_names(links)
     key_paths = _list_page_columns(records, anchors, names, columns)
-    _nav_columns(anchors, key_paths, columns)
+    not_columns = {_schemeless(r["url"]) for r in records if r["page_type"] not in LIST_TYPES
+                   and not (r["page_type"] == "article" and _is_page_column(r))}
+    _nav_columns(anchors, key_paths, columns, not_columns)
     placements = _place_records(records, links, names, key_paths, columns)
     _merge_nav_only(columns, placements)
     _count(records, placements, columns)
@@ -224,7 +226,7 @@ def _list_page_columns(records, anchors, names, columns) -> dict[str, tuple]:
     folder above its own."""
     votes: dict[str, Counter] = defaultdict(Counter)
     lists = [record for record in records if record["page_type"] in LIST_TYPES or (
-        record["page_type"] == "article" and _is_column_url(record["url"])
+        record["page_type"] == "article" and _is_page_column(record)
         and clean_breadcrumb(record["breadcrumb"], names))]
     crumbed = [record for record in lists if clean_breadcrumb(record["breadcrumb"], names)]
     others = sorted((record for record in lists if not clean_breadcrumb(record["breadcrumb"], names)),
@@ -264,12 +266,13 @@ def _list_path(record, anchors, names) -> tuple[tuple, str]:
     return ((title,), "title") if title and title not in names else ((), "")
 
 
-def _nav_columns(anchors, key_paths, columns) -> None:
+def _nav_columns(anchors, key_paths, columns, not_columns=frozenset()) -> None:
     """Columns named only by navigation links to column-list URLs (e.g. never crawled), placed in
-    the URL tree: under the column of the nearest folder above theirs, when one is known."""
+    the URL tree: under the column of the nearest folder above theirs, when one is known. A link
+    to a crawled page that is no column (a post at a folder URL, a search page) names none."""
     for url, texts in sorted(anchors.items(), key=lambda pair: (pair[0].count("/"), pair[0])):
         key = url_key(url, is_list=True)
-        if not key or not (key.startswith("col:") or _looks_like_list(url)):
+        if not key or _schemeless(url) in not_columns or not (key.startswith("col:") or _looks_like_list(url)):
             continue
         if key in key_paths:
             columns[key_paths[key]].evidence.add("nav")
@@ -281,6 +284,11 @@ def _nav_columns(anchors, key_paths, columns) -> None:
         column.list_urls.add(url)
         column.url_keys.add(key)
         key_paths[key] = path
+
+
+def _schemeless(url: str) -> str:
+    """The URL without its scheme: a site's http and https URLs are one page."""
+    return url.split("://", 1)[-1]
 
 
 def _folder_parent(key: str, key_paths) -> tuple | None:
@@ -321,6 +329,17 @@ def _has_children(columns, path) -> bool:
     return any(len(other) > len(path) and other[: len(path)] == path for other in columns)
 
 
+def _is_page_column(record) -> bool:
+    """A page that is a column of its own (镇情简介 at /col/col1279/, 历史沿革 at /about/history/):
+    at a column URL, and at a bare folder URL only when undated (a dated page at a folder URL is a
+    post, as WordPress permalinks /news/2026/05/title/ are)."""
+    url = record["url"]
+    if not _is_column_url(url):
+        return False
+    path = urlsplit(url).path
+    return "/col/col" in path or bool(LIST_PATH.search(path)) or not record["published"]
+
+
 def _is_column_url(url: str) -> bool:
     """A column's own URL (Hanweb /col/colN/, a folder, an index/list file), not an article's."""
     path = url.split("#", 1)[0].split("?", 1)[0]
@@ -353,6 +372,8 @@ def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple
             placements[record["page_id"]] = (path, "list_page") if path else (None, "none")
         elif record["page_type"] in ("homepage", "error", "redirect") + MACHINE_KINDS:
             placements[record["page_id"]] = (None, record["page_type"])
+        elif record["page_type"] == "search_form":  # a search or a form: in no column, names none
+            placements[record["page_id"]] = (None, "none")
         else:
             placements[record["page_id"]] = _item_path(record, names, key_paths, listed_in, by_last_name)
     _place_attachments(records, links, placements)
@@ -361,7 +382,7 @@ def _place_records(records, links, names, key_paths, columns) -> dict[int, tuple
 
 def _item_path(record, names, key_paths, listed_in, by_last_name) -> tuple:
     # a single-page column (镇情简介 at /col/col1279/) is titled like its last breadcrumb name: keep it
-    title = None if _is_column_url(record["url"]) else record["title"] or ""
+    title = None if _is_page_column(record) else record["title"] or ""
     crumbs = clean_breadcrumb(record["breadcrumb"], names, title)
     if crumbs:
         return _widen(tuple(crumbs), by_last_name), "breadcrumb"
