@@ -175,3 +175,30 @@ def test_list_pages_without_breadcrumbs_sit_in_the_url_tree(mini):
     assert "工作动态" in paths  # the department's own top-level 工作动态 (/gzdt/) is untouched
     placed = _placements(mini, mini_county.DEPT)
     assert placed["bm/b/gzdt/202305/t20230501_998.html"] == ("部门 > 乙局 > 工作动态", "url")
+
+
+def test_posts_at_folder_urls_and_search_pages_name_no_column(mini):
+    """WordPress-like permalinks end with a slash: a dated post there is an item, its title no column;
+    an undated page there (历史沿革) is a page column; a search page is filed nowhere."""
+    code, site = mini_county.DEPT, "https://nyj.qx.example.gov.cn"
+    b = mini_county.Builder(mini)
+    b.next_id = 30_000
+    b.record(code, f"{site}/news/", "list", "新闻", breadcrumb=["首页", "新闻"])
+    posts = [f"{site}/news/2026/05/post-{i}/" for i in range(3)]
+    for i, url in enumerate(posts):
+        b.record(code, url, title=f"新闻标题{i}", body=mini_county.BODY["news"], breadcrumb=["首页", "新闻", f"新闻标题{i}"])
+        b.link(code, f"{site}/news/", url, f"新闻标题{i}")
+        b.link(code, f"{site}/", url.replace("https:", "http:"), f"新闻标题{i}")  # the http twin, on the homepage
+    b.record(code, f"{site}/about/history/", title="历史沿革", body=mini_county.BODY["static"],
+             breadcrumb=["首页", "历史沿革"], published=None)
+    b.record(code, f"{site}/search/", "search_form", "站内搜索", breadcrumb=["首页", "站内搜索"], published=None)
+    b.link(code, f"{site}/", f"{site}/search/", "站内搜索")
+    mini.db.conn.commit()
+    discover(mini, [code])
+    names = {c["name"] for c in load_columns(mini.db, code)}
+    assert {"新闻", "历史沿革"} <= names
+    assert not names & {"新闻标题0", "新闻标题1", "新闻标题2", "站内搜索"}
+    placed = _placements(mini, code)
+    assert placed["news/2026/05/post-1/"] == ("新闻", "breadcrumb")
+    assert placed["about/history/"] == ("历史沿革", "breadcrumb")
+    assert placed["search/"] == (None, "none")
