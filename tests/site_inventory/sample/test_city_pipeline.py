@@ -2,8 +2,8 @@
 
 One workspace per session (``city_estate.city_workspace``): the inventory as the planners' sheet
 has it (the satellite still listed as http), both sites crawled through resolve rules with the test
-CA, every page extracted. What holds today is asserted plainly; the checks of features issue 14
-asks for that are not built yet are marked xfail (strict=False) with the missing piece named.
+CA, every page extracted, then checked: archive, redirects, breadcrumbs, page types, source
+columns, the parent's tree from its crawl and the satellite's placement (issue 14).
 """
 from __future__ import annotations
 
@@ -79,8 +79,6 @@ def test_titles_dates_and_sources_of_every_item(ws, sample_city):
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 item 2: BreadcrumbList JSON-LD / aria breadcrumbs are not read on "
-                                        "66259b5 (90 pages without one); passes with the breadcrumbs work in progress")
 def test_breadcrumbs_are_read_on_every_page_that_has_one(ws, sample_city):
     records = by_url(ws, "SELECT url, breadcrumb FROM records")
     wrong = []
@@ -103,9 +101,6 @@ def test_publish_times_come_from_json_ld(ws, sample_city):
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 item 3 (page types from structure): today the 14 list pages "
-                                        "(no 更多, no 当前位置) are classed article and the page column 历史沿革 "
-                                        "column_index")
 def test_page_types_from_structure(ws, sample_city):
     records = by_url(ws, "SELECT url, page_type FROM records")
     wrong = []
@@ -129,8 +124,6 @@ def test_no_source_column_is_a_control(ws, sample_city):
         assert names and not names & controls, (site["site_code"], names & controls)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 item 2: the current page's own title that ends a "
-                                        "BreadcrumbList / aria breadcrumb is taken for a column of its own")
 def test_source_columns_are_the_sites_sections_and_every_item_is_filed_in_its_own(ws, sample_city):
     m = sample_city.manifest
     items = {i["url"]: " > ".join(i["source_column"]) for i in m["items"]}
@@ -155,8 +148,6 @@ def _from_site_tree(ws, code: str, folder):
     return out, load_tree(out)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 items 2/4: today every section URL is in the from-site tree, "
-                                        "but so is each article's title (the end of its breadcrumb) as a column")
 def test_the_parents_tree_from_its_crawl_has_every_section_page(ws, sample_city, tmp_path):
     parent = next(s for s in sample_city.manifest["sites"] if s["action"] == "keep")["site_code"]
     _, tree = _from_site_tree(ws, parent, tmp_path)
@@ -175,8 +166,6 @@ def test_the_parents_tree_from_its_crawl_has_every_section_page(ws, sample_city,
     assert not names & item_titles
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 items 2/5: passes on 66259b5; with the breadcrumb work in "
-                                        "progress (article titles as columns) only 22/25 items land under the home column")
 def test_the_satellite_is_placed_whole_under_its_home_column(city_workspace, sample_city, tmp_path):
     from mappings.apply import apply
     from mappings.suggest import suggest
