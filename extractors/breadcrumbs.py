@@ -15,10 +15,10 @@ the sections it names: without the home item (首页, Home, Startsida ...) and t
 """
 from __future__ import annotations
 
-import json
 import re
 from itertools import islice
 
+from . import jsonld
 from .parse import clean_text
 
 LABEL_RE = re.compile(
@@ -86,13 +86,7 @@ def find_breadcrumb(page, lines: list[str]) -> list[str]:
 
 def _json_ld(tree) -> list[str]:
     """Items of the first schema.org BreadcrumbList in the page's JSON-LD, by position."""
-    for script in tree.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError:
-            continue
+    for data in jsonld.documents(tree):
         for item in _ld_nodes(data):
             kinds = item.get("@type")
             kinds = kinds if isinstance(kinds, list) else [kinds]

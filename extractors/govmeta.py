@@ -6,10 +6,10 @@ read by the same parser: its label cells and value cells become consecutive line
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
+from . import jsonld
 from .dates import ambiguous_slash, as_day_first, day_first_page, find_dates, parse_date
 from .parse import clean_text
 
@@ -124,13 +124,7 @@ def meta_fields(meta: dict[str, str]) -> dict[str, str]:
 def json_ld(tree) -> dict[str, str]:
     """datePublished/dateModified/headline/author/publisher from schema.org JSON-LD blocks."""
     out: dict[str, str] = {}
-    for script in tree.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError:
-            continue
+    for data in jsonld.documents(tree):
         for item in _ld_items(data):
             for key, fld in (("datePublished", "published"), ("dateModified", "modified"),
                              ("headline", "title"), ("author", "author"), ("publisher", "source")):
