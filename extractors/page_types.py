@@ -11,6 +11,7 @@ Every type but article comes with its reason, which the record keeps in its warn
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ SKIP_TEXT = {"script", "style", "noscript", "template", "head", "title", "select
 CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
 CHROME_RE = re.compile(r"header|footer|menu|(?<!ca)nav|sidebar|side_?bar|sidenav|copyright|banner|breadcrumb|crumb|"
                        r"curmb|toolbar|topbar|top_?links|skip|\bfoot\b|\btop\b|\bhead\b|\blogo\b", re.I)
+SLOW_HREF_RE = re.compile(r"[\\\t\r\n]|/\.")   # what urljoin would rewrite: backslash, tab/CR/LF, dot segments
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)  # answers that lead elsewhere: page type redirect
 
 
@@ -92,16 +94,23 @@ def signals(tree, lines: list[str], url: str = "") -> Signals:
 def chrome_elements(tree) -> set:
     """The outermost chrome elements: header/nav/footer/aside, ARIA landmarks, and elements whose
     class or id names a header, menu, sidebar, footer or breadcrumb."""
-    found = set()
-    for el in tree.iter():
-        if not isinstance(el.tag, str):
-            continue
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if el.tag in CHROME_TAGS or (el.get("role") or "").lower() in CHROME_ROLES or \
-                (el.tag in REGION_TAGS and names.strip() and CHROME_RE.search(names)):
-            if not any(a in found for a in el.iterancestors()):
-                found.add(el)
-    return found
+    matched = {el for el in tree.iter(*CHROME_TAGS, *REGION_TAGS) if _is_chrome(el)}
+    matched.update(el for el in tree.xpath("//*[@role]") if (el.get("role") or "").lower() in CHROME_ROLES)
+    return {el for el in matched if not any(a in matched for a in el.iterancestors())}
+
+
+def _is_chrome(el) -> bool:
+    """A landmark tag, or a region whose class or id names a part of the chrome."""
+    if el.tag in CHROME_TAGS:
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(names.strip()) and _chrome_names(names)
+
+
+@functools.lru_cache(maxsize=8192)
+def _chrome_names(names: str) -> bool:
+    """Whether class and id words name chrome; templates repeat the same few on every page."""
+    return CHROME_RE.search(names) is not None
 
 
 def content_chars(el, chrome: set) -> int:
@@ -114,8 +123,19 @@ def content_chars(el, chrome: set) -> int:
     return total
 
 
-def _in(el, elements: set) -> bool:
-    return any(a in elements for a in el.iterancestors())
+def _under(chrome: set, tag: str) -> set:
+    """Every ``tag`` element inside the chrome (one walk of each chrome subtree, in C)."""
+    return {el for part in chrome for el in part.iter(tag)}
+
+
+def _target(base: str, base_parts, href: str):
+    """(host, path, query) of a link: a root-relative or absolute href without a parse of the base."""
+    if href.startswith("/") and not href.startswith("//") and not SLOW_HREF_RE.search(href):
+        rest = href.split("#", 1)[0]
+        path, _, query = rest.partition("?")
+        return base_parts.hostname, path, query
+    target = urlsplit(urljoin(base, href))
+    return target.hostname, target.path, target.query
 
 
 def _structure(tree, url: str, s: Signals) -> None:
@@ -128,15 +148,16 @@ def _structure(tree, url: str, s: Signals) -> None:
     section = _first_segment(page.path)
     folder_like = (page.path or "/").endswith("/") or bool(FOLDER_FILE_RE.search(page.path or ""))
     entries: set = set()
+    in_chrome = _under(chrome, "a")
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) or a in chrome or _in(a, chrome):
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) or a in in_chrome:
             continue
-        target = urlsplit(urljoin(url or "", href))
-        if target.hostname != page.hostname or target.path == page.path and target.query == page.query:
+        host, path, query = _target(url or "", page, href)
+        if host != page.hostname or path == page.path and query == page.query:
             continue
         s.content_links += 1
-        path = target.path or "/"
+        path = path or "/"
         below = path.startswith(folder) and path != folder and folder != "/" or \
             section and _first_segment(path) == section and not (page.path or "/").startswith(posixpath.dirname(path) + "/")
         if below:
@@ -147,8 +168,9 @@ def _structure(tree, url: str, s: Signals) -> None:
     outer = [e for e in entries if not any(p in entries for p in e.iterancestors())]
     s.entries = len(outer)
     s.entry_chars = sum(len("".join((e.text_content() or "").split())) for e in outer)
+    forms_in_chrome = _under(chrome, "form")
     for form in tree.iter("form"):
-        if form in chrome or _in(form, chrome):
+        if form in forms_in_chrome:
             continue
         s.content_fields += len(form.xpath(
             ".//input[not(@type='hidden' or @type='submit' or @type='button' or @type='image' or @type='reset')]"
