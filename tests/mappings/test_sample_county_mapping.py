@@ -4,10 +4,7 @@ The workspace comes from a real crawl and extraction of the county served on loo
 those stages are not in the tree, from records built out of what the pages show). Only this test
 reads the manifest's true target columns.
 """
-import shutil
 from pathlib import Path
-
-import pytest
 
 import county_workspace
 from mappings.apply import apply, assign
@@ -15,28 +12,10 @@ from mappings.check import check
 from mappings.report import coverage
 from mappings.rules import import_rules, load_rules
 from mappings.suggest import suggest
-from site_inventory.sample.server import CountyServer
-from site_inventory.workspace import open_workspace
 
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(scope="session")
-def county_ws_template(sample_county, tmp_path_factory):
-    path = tmp_path_factory.mktemp("county") / "ws"
-    with CountyServer(sample_county) as server:
-        ws = county_workspace.build(path, sample_county, server)
-    ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    ws.close()
-    return path
-
-
-@pytest.fixture
-def county_ws(county_ws_template, tmp_path):
-    shutil.copytree(county_ws_template, tmp_path / "ws")
-    ws = open_workspace(tmp_path / "ws")
-    yield ws
-    ws.close()
 
 
 def placed_correctly(ws, truth, rules=None):

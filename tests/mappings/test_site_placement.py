@@ -1,13 +1,11 @@
 """The parent's tree from its own crawl (columns target --from-site), {column_url}, site placement
 and whole-site rules, on the sample county crawled on loopback and on the mini county."""
 import json
-import shutil
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-import county_workspace
 import mini_county
 from mappings.apply import apply, assign
 from mappings.check import check
@@ -18,30 +16,16 @@ from mappings.suggest import suggest
 from mappings.target_tree import TargetColumn, TargetTree, TreeError, load_tree, tree_for_workspace, write_tree
 from migrate.cli import cli
 from migrate.export.newurls import url_builder
-from site_inventory.sample.server import CountyServer
 from site_inventory.urls import canonicalize
-from site_inventory.workspace import open_workspace
 
 PORTAL = "3311270000"
 LEVEL_COLUMN = {"township": "xzdt", "department": "bmdt"}  # the default tree's columns made for a level
 
 
-@pytest.fixture(scope="module")
-def county_template(sample_county, tmp_path_factory):
-    path = tmp_path_factory.mktemp("placement") / "ws"
-    with CountyServer(sample_county) as server:
-        ws = county_workspace.build(path, sample_county, server)
-    ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    ws.close()
-    return path
-
-
 @pytest.fixture
-def county(county_template, tmp_path):
-    shutil.copytree(county_template, tmp_path / "ws")
-    ws = open_workspace(tmp_path / "ws")
-    yield ws
-    ws.close()
+def county(county_ws):
+    """A copy of the crawled sample county (tests/mappings/conftest.py)."""
+    return county_ws
 
 
 def use_from_site_tree(ws):
