@@ -1,6 +1,6 @@
 """Old pages as archived: the response replayed from the crawl's WARC, and the new page from the preview.
 
-The old page is read from its WARC record (``pages.warc_file/offset/length``) and served in a sandbox with no scripts; the new page is the
+The old page is read from its WARC record through ``site_inventory.bodies.page_body`` and served in a sandbox with no scripts; the new page is the
 preview's file at the path of the item's new URL, confined to the preview folder.
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
+from site_inventory.bodies import BodyError, page_body
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -16,29 +16,20 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 def old_page(workspace, page_id: int) -> tuple[bytes, str] | None:
     """(body, charset) of a crawled HTML page, replayed from its WARC record; None when there is none."""
     row = workspace.db.execute(
-        "SELECT warc_file, warc_offset, content_type, detected_encoding FROM pages WHERE id = ?",
+        "SELECT warc_file, warc_offset, warc_length, size, content_type, detected_encoding FROM pages WHERE id = ?",
         [page_id]).fetchone()
     if row is None:
         return None
-    warc_file, offset, content_type, encoding = row
+    columns = ("warc_file", "warc_offset", "warc_length", "size", "content_type", "detected_encoding")
+    page = dict(zip(columns, row))
+    content_type = page["content_type"]
     if content_type and not content_type.split(";")[0].strip().lower() in HTML_TYPES:
         return None
-    payload = _replay(workspace.path / warc_file, offset or 0) if warc_file else None
-    return (payload, encoding or "utf-8") if payload is not None else None
-
-
-def _replay(path: Path, offset: int) -> bytes | None:
-    """The payload of the response record at ``offset`` (content-encoding undone), if readable."""
     try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            for record in ArchiveIterator(handle):
-                if record.rec_type in ("response", "resource"):
-                    return record.content_stream().read()
-                return None
-    except OSError:
+        payload = page_body(workspace, page)
+    except BodyError:
         return None
-    return None
+    return (payload, page["detected_encoding"] or "utf-8") if payload is not None else None
 
 
 def preview_file(preview_dir: Path | None, new_url: str | None) -> Path | None:
