@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl, urlsplit
 from tqdm import tqdm
 
 from extractors.breadcrumbs import is_home, normalise
+from site_inventory.campaign import run_per_site
+from site_inventory.workspace import open_workspace
 
 from .rules import PATH_SEPARATOR
 from .target_tree import short_site_name
@@ -105,13 +107,20 @@ def clean_breadcrumb(crumbs, site_names: tuple[str, ...], title: str | None = No
     return names
 
 
-def discover(workspace, codes=(), force: bool = False, progress: bool = False) -> list[str]:
+def discover(workspace, codes=(), force: bool = False, progress: bool = False, workers: int | None = None,
+             scheduler: str | None = None) -> list[str]:
     """Discover and store the columns of the given sites (default: every site with records or in
     the inventory); sites whose records, links and name are unchanged since the last run are
-    skipped unless ``force``. Returns the codes discovered again."""
+    skipped unless ``force``. Returns the codes discovered again. With ``workers`` or
+    ``scheduler``, one Dask task per site (site_inventory.campaign)."""
     db = workspace.db
     sites = {row["site_code"]: row for row in db["sites"].rows}
     wanted = list(codes) or sorted(set(sites) | _codes_with_records(db))
+    if workers or scheduler:
+        parts = run_per_site("columns source", discover_sites, workspace, [[c] for c in wanted], {"force": force},
+                             workers=workers, scheduler=scheduler, progress=progress)
+        again = {code for part in parts for code in part}
+        return [code for code in wanted if code in again]
     done = []
     for code in tqdm(wanted, desc="source columns", unit="site", disable=not progress, file=sys.stderr):
         signature = _signature(db, code, sites.get(code, {}))
@@ -122,6 +131,12 @@ def discover(workspace, codes=(), force: bool = False, progress: bool = False) -
         _store(db, code, columns, placements, signature)
         done.append(code)
     return done
+
+
+def discover_sites(workspace_path: str, codes: list[str], options: dict) -> list[str]:
+    """A campaign task: discover the columns of the sites ``codes`` of the workspace at ``workspace_path``."""
+    with open_workspace(workspace_path) as ws:
+        return discover(ws, codes, force=options["force"])
 
 
 def _signature(db, code: str, site: dict) -> str:
@@ -466,11 +481,11 @@ def load_columns(db, code: str) -> list[dict]:
     return list(db.query("SELECT * FROM source_columns WHERE site_code = ? ORDER BY path", [code]))
 
 
-def source_columns(workspace, code: str | None = None, force: bool = False,
-                   progress: bool = False) -> dict[str, list[dict]]:
+def source_columns(workspace, code: str | None = None, force: bool = False, progress: bool = False,
+                   workers: int | None = None, scheduler: str | None = None) -> dict[str, list[dict]]:
     """Discover (when records changed, or ``force``) and return the columns of one site or of
-    every site, per site code."""
-    discover(workspace, [code] if code else (), force=force, progress=progress)
+    every site, per site code; ``workers``/``scheduler`` as for :func:`discover`."""
+    discover(workspace, [code] if code else (), force=force, progress=progress, workers=workers, scheduler=scheduler)
     codes = [code] if code else [row[0] for row in workspace.db.execute(
         "SELECT DISTINCT site_code FROM source_columns ORDER BY site_code")]
     return {c: [_plain(row) for row in load_columns(workspace.db, c)] for c in codes}
@@ -491,28 +506,3 @@ def unplaced_count(db, code: str) -> int:
         f"SELECT COUNT(*) FROM item_source_columns i JOIN records r USING (page_id) "
         f"WHERE i.site_code = ? AND i.column_path IS NULL AND r.page_type IN ({marks})",
         [code, *ITEM_TYPES]).fetchone()[0]
-
-
-def format_columns(code: str, site_name: str, columns: list[dict], unplaced: int = 0) -> list[str]:
-    """One site's column tree as indented lines: name, items (direct/total), newest date, clues."""
-    lines = [f"{site_name or code} ({code}): {len(columns)} columns, "
-             f"{sum(c['item_count'] for c in columns)} items in columns"
-             + (f", {unplaced} items in no column" if unplaced else "")]
-    children = defaultdict(list)
-    for column in columns:
-        children[column["parent_path"]].append(column)
-
-    def walk(parent, prefix):
-        kids = children.get(parent, [])
-        for index, column in enumerate(kids):
-            last = index == len(kids) - 1
-            count = f"{column['item_count']} items"
-            if column["total_count"] != column["item_count"]:
-                count += f" ({column['total_count']} with sub-columns)"
-            newest = f", newest {column['newest_date']}" if column["newest_date"] else ""
-            lines.append(f"{prefix}{'└── ' if last else '├── '}{column['name']}  {count}{newest}"
-                         f"  [{', '.join(column['evidence'])}]")
-            walk(column["path"], prefix + ("    " if last else "│   "))
-
-    walk(None, "")
-    return lines

@@ -93,6 +93,15 @@ def call_with_usage_errors(errors: tuple, func, *args, **kwargs):
         raise click.exceptions.Exit(USAGE) from None
 
 
+def cluster_options(func):
+    """Decorator: the --workers/--scheduler pair of every per-site stage (site_inventory.campaign)."""
+    func = click.option("--scheduler", metavar="ADDR",
+                        help="One task per site on the Dask cluster at ADDR (tcp://host:8786); "
+                             "its workers must see the workspace at the same path.")(func)
+    return click.option("--workers", type=click.IntRange(min=1),
+                        help="One task per site on a Dask LocalCluster of N processes on this machine.")(func)
+
+
 def progress_enabled(json_output: bool = False) -> bool:
     """Progress bars only for people watching a terminal, never in --json output."""
     return not json_output and sys.stderr.isatty()

@@ -9,7 +9,7 @@ from site_inventory.audit.report import ReportError
 from site_inventory.audit.rules import VERDICT_LABELS, AuditConfigError
 from site_inventory.audit.link_check import SCOPES, check_links
 
-from . import cli, echo_json, pass_workspace, progress_enabled
+from . import cli, cluster_options, echo_json, pass_workspace, progress_enabled
 
 
 @cli.command("audit")
@@ -20,9 +20,10 @@ from . import cli, echo_json, pass_workspace, progress_enabled
 @click.option("-o", "--output", type=click.Path(), help="Where to write (default: reports/audit-DATE.FORMAT in the workspace).")
 @click.option("--check-links", "check", type=click.Choice(SCOPES),
               help="First GET the external link targets no crawl fetched: on the inventory's hosts, or all hosts.")
+@cluster_options
 @click.option("--json", "json_output", is_flag=True, help="Print the verdicts and totals as JSON.")
 @pass_workspace
-def audit_command(workspace, codes, as_of, fmt, output, check, json_output):
+def audit_command(workspace, codes, as_of, fmt, output, check, workers, scheduler, json_output):
     """Audit the sites (default: all) against the inspection rules and write the report.
 
     \b
@@ -38,7 +39,8 @@ def audit_command(workspace, codes, as_of, fmt, output, check, json_output):
             checked = check_links(workspace, codes, scope=check, progress=progress_enabled(json_output))
             click.echo(f"Checked {checked.checked} external link targets, {len(checked.broken)} broken"
                        + (f" ({checked.skipped} on other hosts not checked)" if checked.skipped else ""), err=True)
-        result = audit(workspace, codes, as_of=as_of)
+        result = audit(workspace, codes, as_of=as_of, workers=workers, scheduler=scheduler,
+                       progress=progress_enabled(json_output))
         path = write(result, fmt, output or default_path(workspace.path, result, fmt))
     except (AuditError, AuditConfigError, ReportError) as exc:
         raise click.UsageError(str(exc)) from None

@@ -1,13 +1,15 @@
 """``govmigrate columns``: the parent platform's target tree and each site's discovered columns."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 import click
 
 from mappings.site_tree import SiteTreeError, site_tree
-from mappings.source_columns import format_columns, source_columns, unplaced_count
+from mappings.source_columns import source_columns, unplaced_count
 from mappings.target_tree import TreeError, format_tree, tree_as_json, tree_for_workspace, write_tree
 
-from . import USAGE, cli, echo_json, pass_workspace, progress_enabled
+from . import USAGE, cli, cluster_options, echo_json, pass_workspace, progress_enabled
 
 
 @cli.group()
@@ -46,15 +48,17 @@ def target_command(workspace, from_site, depth, output, json_output):
 @columns.command("source")
 @click.argument("code", required=False)
 @click.option("--force", is_flag=True, help="Discover again even when no record changed.")
+@cluster_options
 @click.option("--json", "json_output", is_flag=True, help="Print the columns as JSON.")
 @pass_workspace
-def source_command(workspace, code, force, json_output):
+def source_command(workspace, code, force, workers, scheduler, json_output):
     """Discover and print the columns of site CODE (default: every site) with item counts."""
     names = {row["site_code"]: row["name"] for row in workspace.db["sites"].rows}
     if code and code not in names:
         click.echo(f"site {code} is not in the inventory (see 'govmigrate inventory list')", err=True)
         raise click.exceptions.Exit(USAGE)
-    found = source_columns(workspace, code, force=force, progress=progress_enabled(json_output))
+    found = source_columns(workspace, code, force=force, progress=progress_enabled(json_output),
+                           workers=workers, scheduler=scheduler)
     if json_output:
         echo_json({c: {"name": names.get(c), "unplaced_items": unplaced_count(workspace.db, c), "columns": cols}
                    for c, cols in found.items()})
@@ -65,3 +69,28 @@ def source_command(workspace, code, force, json_output):
         for line in format_columns(site_code, names.get(site_code, ""), cols, unplaced_count(workspace.db, site_code)):
             click.echo(line)
         click.echo()
+
+
+def format_columns(code: str, site_name: str, columns: list[dict], unplaced: int = 0) -> list[str]:
+    """One site's column tree as indented lines: name, items (direct/total), newest date, clues."""
+    lines = [f"{site_name or code} ({code}): {len(columns)} columns, "
+             f"{sum(c['item_count'] for c in columns)} items in columns"
+             + (f", {unplaced} items in no column" if unplaced else "")]
+    children = defaultdict(list)
+    for column in columns:
+        children[column["parent_path"]].append(column)
+
+    def walk(parent, prefix):
+        kids = children.get(parent, [])
+        for index, column in enumerate(kids):
+            last = index == len(kids) - 1
+            count = f"{column['item_count']} items"
+            if column["total_count"] != column["item_count"]:
+                count += f" ({column['total_count']} with sub-columns)"
+            newest = f", newest {column['newest_date']}" if column["newest_date"] else ""
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{column['name']}  {count}{newest}"
+                         f"  [{', '.join(column['evidence'])}]")
+            walk(column["path"], prefix + ("    " if last else "│   "))
+
+    walk(None, "")
+    return lines

@@ -5,7 +5,7 @@ import click
 
 from site_inventory.crawl import CrawlError, crawl, crawl_report
 
-from . import FAILED_CHECKS, cli, echo_json, pass_workspace, progress_enabled
+from . import FAILED_CHECKS, cli, cluster_options, echo_json, pass_workspace, progress_enabled
 
 
 def _skipped(counts: dict) -> str:
@@ -36,9 +36,7 @@ def _print_site(site: dict) -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0), help="Stop after this many seconds; the rest is skipped "
               "with reason time-limit and crawled by the next run.")
 @click.option("--refresh", is_flag=True, help="Fetch everything again with ETag/If-Modified-Since; record what changed.")
-@click.option("--workers", type=click.IntRange(min=1), help="One task per site on a Dask LocalCluster of N processes.")
-@click.option("--scheduler", metavar="ADDR", help="One task per site on the Dask cluster at ADDR (tcp://host:8786); "
-              "its workers must see the workspace at the same path.")
+@cluster_options
 @click.option("--json", "json_output", is_flag=True, help="Print the summary as JSON.")
 @pass_workspace
 def crawl_command(workspace, codes, all_sites, max_pages, max_depth, delay, time_limit, refresh, workers, scheduler,

@@ -11,16 +11,14 @@ from extractors import extract_page as extract_page_bytes
 from extractors.runner import ExtractError, extract
 from site_inventory.workspace import WorkspaceError, open_workspace
 
-from . import cli, echo_json, pass_workspace, progress_enabled
+from . import cli, cluster_options, echo_json, pass_workspace, progress_enabled
 
 
 @cli.command("extract")
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
 @click.option("--all", "all_sites", is_flag=True, help="Every site of the inventory.")
 @click.option("--processes", "-p", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
-@click.option("--workers", type=click.IntRange(min=1), help="One task per site on a Dask LocalCluster of N processes.")
-@click.option("--scheduler", metavar="ADDR", help="One task per site on the Dask cluster at ADDR (tcp://host:8786); "
-              "its workers must see the workspace at the same path.")
+@cluster_options
 @click.option("--json", "json_output", is_flag=True, help="Print the summary as JSON.")
 @pass_workspace
 def extract_command(workspace, codes, all_sites, processes, workers, scheduler, json_output):

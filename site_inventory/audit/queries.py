@@ -41,12 +41,14 @@ CONTENT_TYPES = {
 
 
 class Queries:
-    """The audit's queries for a set of sites on a date; a context manager that drops its TEMP tables."""
+    """The audit's queries for a set of sites on a date; a context manager that drops its TEMP tables.
+    ``sets=False`` prepares only the audited sites' list: enough for reposts, which read fingerprints."""
 
-    def __init__(self, conn: sqlite3.Connection, codes: list[str], as_of: date):
+    def __init__(self, conn: sqlite3.Connection, codes: list[str], as_of: date, sets: bool = True):
         self.conn = conn
         self.codes = codes
         self.as_of = as_of.isoformat()
+        self.sets = sets
         self.temp: list[str] = []
 
     def __enter__(self) -> "Queries":
@@ -91,6 +93,8 @@ class Queries:
         self.conn.execute("CREATE TEMP TABLE audit_selected (site_code TEXT PRIMARY KEY)")
         self.temp.append("audit_selected")
         self.conn.executemany("INSERT INTO audit_selected VALUES (?)", [(c,) for c in self.codes])
+        if not self.sets:
+            return
         trap = "0"
         if "path_key" in self._columns_of("crawl_urls"):
             self._temp("audit_trap_urls", f"""

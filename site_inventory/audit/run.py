@@ -13,7 +13,8 @@ from datetime import date, datetime, timezone
 
 from . import rules
 from .queries import Queries
-from ..workspace import Workspace
+from ..campaign import run_per_site
+from ..workspace import Workspace, open_workspace
 
 ARTICLE = "article"
 
@@ -155,8 +156,11 @@ def parse_as_of(value: str | date | None) -> date:
         raise AuditError(f"--as-of {value!r}: expected a date like 2024-06-30") from None
 
 
-def audit(workspace: Workspace, codes=(), as_of: str | date | None = None) -> AuditResult:
-    """Audit the named sites (default: every site in the inventory) as of a date."""
+def audit(workspace: Workspace, codes=(), as_of: str | date | None = None, workers: int | None = None,
+          scheduler: str | None = None, progress: bool = False) -> AuditResult:
+    """Audit the named sites (default: every site in the inventory) as of a date. With ``workers``
+    or ``scheduler`` the per-site figures are one Dask task per site (site_inventory.campaign);
+    reposts, which span sites, are found once after, from the records' fingerprints."""
     day = parse_as_of(as_of)
     overrides = rules.kind_overrides(workspace.config)
     known = set(workspace.site_codes())
@@ -164,9 +168,15 @@ def audit(workspace: Workspace, codes=(), as_of: str | date | None = None) -> Au
     if unknown:
         raise AuditError(f"unknown site code(s) {', '.join(unknown)}: not in the inventory (govmigrate inventory list)")
     selected = list(dict.fromkeys(codes)) or sorted(known)
-    with Queries(workspace.db.conn, selected, day) as q:
-        sites = _sites(q)
-        _fill(q, sites, day, overrides)
+    if workers or scheduler:
+        parts = run_per_site("audit", audit_sites, workspace, [[c] for c in selected], {"as_of": day.isoformat()},
+                             workers=workers, scheduler=scheduler, progress=progress)
+        sites = {site.site_code: site for part in parts for site in part}
+    else:
+        sites = site_audits(workspace.db.conn, selected, day, overrides)
+    with Queries(workspace.db.conn, selected, day, sets=False) as q:
+        for row in q.reposts():
+            sites[row.pop("site_code")].reposts.append(Repost(**row))
         unknown_fp = q.unknown_fingerprints()
     result_sites = [sites[c] for c in selected]
     for site in result_sites:
@@ -182,6 +192,21 @@ def audit(workspace: Workspace, codes=(), as_of: str | date | None = None) -> Au
             [f"{unknown_fp} items have a fingerprint in an unknown format: not compared for reposts"]
             if unknown_fp else []),
     )
+
+
+def site_audits(conn, codes: list[str], day: date, overrides: dict) -> dict[str, SiteAudit]:
+    """Every figure of the sites ``codes`` that their own rows decide (all but reposts), by site code."""
+    with Queries(conn, codes, day) as q:
+        sites = _sites(q)
+        _fill(q, sites, day, overrides)
+    return sites
+
+
+def audit_sites(workspace_path: str, codes: list[str], options: dict) -> list[SiteAudit]:
+    """A campaign task: the per-site figures of the sites ``codes`` of the workspace at ``workspace_path``."""
+    with open_workspace(workspace_path) as ws:
+        day = parse_as_of(options["as_of"])
+        return list(site_audits(ws.db.conn, codes, day, rules.kind_overrides(ws.config)).values())
 
 
 def _sites(q: Queries) -> dict[str, SiteAudit]:
@@ -221,8 +246,6 @@ def _fill(q: Queries, sites: dict[str, SiteAudit], day: date, overrides: dict) -
         sites[code].soft_404_urls.append(url)
     for code, url, title, column in q.undated_items():
         sites[code].undated_items.append(ItemRef(url, title, column))
-    for row in q.reposts():
-        sites[row.pop("site_code")].reposts.append(Repost(**row))
 
 
 def _columns(q: Queries, sites: dict[str, SiteAudit], day: date, overrides: dict) -> None:

@@ -202,3 +202,25 @@ def test_posts_at_folder_urls_and_search_pages_name_no_column(mini):
     assert placed["news/2026/05/post-1/"] == ("新闻", "breadcrumb")
     assert placed["about/history/"] == ("历史沿革", "breadcrumb")
     assert placed["search/"] == (None, "none")
+
+
+def _discovered(ws) -> tuple[list, list]:
+    columns = ws.db.execute("SELECT site_code, path, parent_path, name, item_count, total_count, newest_date, "
+                            "list_urls, url_keys, evidence FROM source_columns ORDER BY site_code, path").fetchall()
+    placed = ws.db.execute("SELECT page_id, site_code, column_path FROM item_source_columns ORDER BY page_id").fetchall()
+    return columns, placed
+
+
+def test_columns_source_on_a_local_cluster_finds_what_one_process_finds(county_ws):
+    """``columns source --workers 2``: one Dask task per site on a real LocalCluster, the same
+    columns and placements as in-process (the tables are emptied between the two runs)."""
+    codes = discover(county_ws, force=True)
+    in_process = _discovered(county_ws)
+    assert len(codes) >= 6 and len(in_process[0]) > 30
+    with county_ws.db.conn:
+        for table in ("source_columns", "item_source_columns", "source_column_runs"):
+            county_ws.db.execute(f"DELETE FROM {table}")
+    result = CliRunner().invoke(cli, ["-w", str(county_ws.path), "columns", "source", "--workers", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    assert _discovered(county_ws) == in_process
+    assert sorted(json.loads(result.output)) == sorted(codes)

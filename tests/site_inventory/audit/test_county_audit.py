@@ -147,3 +147,15 @@ def test_county_report_renders_in_chromium(county, tmp_path):
     shot = tmp_path / "county.png"
     assert chromium(page, tmp_path, f"--screenshot={shot}", "--window-size=1300,3000") == []
     assert shot.stat().st_size > 50_000
+
+
+def test_the_audit_on_a_local_cluster_equals_the_in_process_audit(county):
+    """One Dask task per site on a real 2-worker LocalCluster (the CLI's --workers), reposts found
+    after from the fingerprints: the same report, planted reposts across sites included."""
+    manifest, ws, result = county
+    ws.save_config()  # the tasks read the planners' column kinds from the workspace on disk
+    spread = audit(ws, as_of=manifest["as_of"], workers=2)
+    plain = {**result.to_dict(), "generated_at": None}
+    assert {**spread.to_dict(), "generated_at": None} == plain
+    reported = sum(len(s.reposts) for s in spread.sites)  # each repost on both sites, pointing at the other
+    assert reported == 2 * len(manifest["defects"]["reposts"]) > 0
