@@ -124,7 +124,8 @@ def extract_sites(workspace_path: str, codes: list[str], options: dict) -> dict:
 def _on_cluster(workspace, sites: list[str], workers, scheduler, progress: bool, chunk: int) -> ExtractSummary:
     summary = ExtractSummary(sites=sites, processes=workers or 1)
     for part in run_per_site("extract", extract_sites, workspace, [[code] for code in sites], {"chunk": chunk},
-                             workers=workers, scheduler=scheduler, progress=progress):
+                             workers=workers, scheduler=scheduler, progress=progress,
+                             pages=lambda part: part["extracted"] + part["up_to_date"]):
         for key in ("pages", "extracted", "up_to_date", "crashed", "warnings"):
             setattr(summary, key, getattr(summary, key) + part[key])
         summary.by_type.update(part["by_type"])

@@ -64,14 +64,15 @@ def task_key(stage: str, workspace_path, group: list[str]) -> str:
 
 
 def run_per_site(stage: str, task: Callable, workspace, groups: list[list[str]], options: dict,
-                 workers: int | None = None, scheduler: str | None = None, progress: bool = False) -> list:
+                 workers: int | None = None, scheduler: str | None = None, progress: bool = False,
+                 pages: Callable | None = None) -> list:
     """``task(workspace_path, group, options)`` for every group on the cluster; the results in the
-    order they finished. A tqdm bar counts sites done."""
+    order they finished. A tqdm bar counts sites done, and pages done when ``pages(result)`` counts them."""
     from distributed import as_completed
 
     path = str(workspace.path)
     bar = _bar(stage, sum(map(len, groups)), progress)
-    results = []
+    results, done = [], 0
     try:
         with dask_client(workers, scheduler) as client:
             futures = {client.submit(task, path, group, options, key=task_key(stage, path, group),
@@ -79,6 +80,9 @@ def run_per_site(stage: str, task: Callable, workspace, groups: list[list[str]],
             for future in as_completed(futures):
                 results.append(future.result())
                 if bar:
+                    done += pages(results[-1]) if pages else 0
+                    if pages:
+                        bar.set_postfix_str(f"{done:,} pages", refresh=False)
                     bar.update(len(futures[future]))
     finally:
         if bar:

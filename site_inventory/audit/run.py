@@ -170,7 +170,8 @@ def audit(workspace: Workspace, codes=(), as_of: str | date | None = None, worke
     selected = list(dict.fromkeys(codes)) or sorted(known)
     if workers or scheduler:
         parts = run_per_site("audit", audit_sites, workspace, [[c] for c in selected], {"as_of": day.isoformat()},
-                             workers=workers, scheduler=scheduler, progress=progress)
+                             workers=workers, scheduler=scheduler, progress=progress,
+                             pages=lambda part: sum(site.pages for site in part))
         sites = {site.site_code: site for part in parts for site in part}
     else:
         sites = site_audits(workspace.db.conn, selected, day, overrides)

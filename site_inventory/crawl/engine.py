@@ -418,8 +418,8 @@ def _on_cluster(workspace, chosen: list[str], options: dict, workers, scheduler,
     summary = CrawlSummary()
     groups = site_groups(workspace, chosen)
     for _ in range(HANDOVER_ROUNDS):
-        for part in run_per_site("crawl", crawl_sites, workspace, groups, options,
-                                 workers=workers, scheduler=scheduler, progress=progress):
+        for part in run_per_site("crawl", crawl_sites, workspace, groups, options, workers=workers,
+                                 scheduler=scheduler, progress=progress, pages=lambda part: part.fetched):
             summary.sites.update(part.sites)
             summary.stopped_by = summary.stopped_by or part.stopped_by
         again = hand_over(workspace.db.conn, chosen) if not summary.stopped_by else set()

@@ -149,12 +149,15 @@ def test_county_report_renders_in_chromium(county, tmp_path):
     assert shot.stat().st_size > 50_000
 
 
-def test_the_audit_on_a_local_cluster_equals_the_in_process_audit(county):
+def test_the_audit_on_a_local_cluster_equals_the_in_process_audit(county, capsys):
     """One Dask task per site on a real 2-worker LocalCluster (the CLI's --workers), reposts found
-    after from the fingerprints: the same report, planted reposts across sites included."""
+    after from the fingerprints: the same report, planted reposts across sites included; the
+    progress bar counts sites and pages."""
     manifest, ws, result = county
     ws.save_config()  # the tasks read the planners' column kinds from the workspace on disk
-    spread = audit(ws, as_of=manifest["as_of"], workers=2)
+    spread = audit(ws, as_of=manifest["as_of"], workers=2, progress=True)
+    bar = capsys.readouterr().err.split("\r")[-1]
+    assert f"{len(spread.sites)}/{len(spread.sites)} [" in bar and f"{spread.totals['pages']:,} pages" in bar
     plain = {**result.to_dict(), "generated_at": None}
     assert {**spread.to_dict(), "generated_at": None} == plain
     reported = sum(len(s.reposts) for s in spread.sites)  # each repost on both sites, pointing at the other
