@@ -45,7 +45,9 @@ def site_groups(workspace, codes: list[str]) -> list[list[str]]:
 @contextmanager
 def dask_client(workers: int | None = None, scheduler: str | None = None):
     """A Dask client: of the cluster at ``scheduler``, or of a LocalCluster of ``workers`` processes
-    (one thread each, on 127.0.0.1, no dashboard) that ends with the block."""
+    (one thread each, on 127.0.0.1) that ends with the block. The scheduler's HTTP server, which
+    Dask starts even without a dashboard, listens on an ephemeral loopback port: never on every
+    interface, never clashing on 8787 with another campaign."""
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -53,7 +55,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
             yield client
         return
     with LocalCluster(n_workers=workers or 1, processes=True, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
 
 
