@@ -46,6 +46,7 @@ CHROME_LINE_RE = re.compile(
     r"上一篇|下一篇|相关(?:文章|链接|阅读|新闻)|推荐阅读|扫一扫|微信扫一扫|【?我要纠错】?|责任编辑|责编)"
 )
 MIN_PROFILE_CHARS = 10
+THIN_BODY_LETTERS = 150  # a trafilatura body with fewer letters in sentences is tried again without favor_precision
 FOOTER_RE = re.compile(r"©|copyright|版权所有|ICP\s*备|ICP\s*证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|承办单位\s*[:：]|"
                        r"网站标识码|版权声明|禁止\S{0,6}转载|all rights reserved", re.I)
 SIGNATURE_RE = re.compile(r"^(?:\d{4}\s*年.*日|.*(?:政府|办公室|委员会|局|厅|部|处|院|会|中心|街道|乡|镇|村)|特此.*)$")
@@ -115,20 +116,12 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
     if element is None:
         element, method = _cms_profile(work, raw_html, index if index is not None else class_index(work))
     if element is not None:
-        element = _simplify(element)
+        element = _clean(_simplify(element), url, title, warnings)
     else:
-        element, method = _trafilatura(work, url), "trafilatura"
+        element, method = _trafilatura_body(work, url, title, warnings)
         if element is None:
             warnings.append("trafilatura found no main text; no body")
             return Body(method="none", warnings=warnings)
-    _drop_unsafe_links(element, warnings)
-    _make_absolute(element, url)
-    _drop_metadata_tables(element)
-    if method == "trafilatura":
-        texts: dict = {}  # block -> (clean text, letters), shared by the two passes
-        _drop_boilerplate(element, texts)
-        _cut_after_end_marker(element, texts)
-    _trim_edges(element, title)
     lines = text_lines(element)
     html = etree.tostring(element, encoding="unicode", method="html")
     return Body(html=html, text="\n".join(lines), method=method, element=element, warnings=warnings)
@@ -167,6 +160,49 @@ def _join(elements) -> HtmlElement | None:
     return box
 
 
+def _clean(element: HtmlElement, url: str, title: str | None, warnings: list[str],
+           texts: dict | None = None) -> HtmlElement:
+    """Safe links made absolute, the 信息公开 table out, and (``texts`` given: a trafilatura body)
+    navigation blocks and the tail after the article's end dropped; then the edges trimmed."""
+    _drop_unsafe_links(element, warnings)
+    _make_absolute(element, url)
+    _drop_metadata_tables(element)
+    if texts is not None:
+        _drop_boilerplate(element, texts)
+        _cut_after_end_marker(element, texts)
+    _trim_edges(element, title)
+    return element
+
+
+def _trafilatura_body(tree: HtmlElement, url: str, title: str | None, warnings: list[str]):
+    """trafilatura's main content, cleaned. A thin result (favor_precision took a sidebar of
+    headline links for the article, and the cleaning dropped it as navigation) is tried once more
+    without favor_precision, and the longer body wins."""
+    element = _trafilatura(tree, url)
+    if element is None:
+        return None, "trafilatura"
+    texts: dict = {}
+    element = _clean(element, url, title, warnings, texts)
+    prose = _prose_letters(element, texts)
+    if prose >= THIN_BODY_LETTERS:
+        return element, "trafilatura"
+    retry = _trafilatura(tree, url, precision=False)
+    if retry is not None:
+        texts = {}
+        retry = _clean(retry, url, title, [], texts)
+        if _prose_letters(retry, texts) >= max(THIN_BODY_LETTERS, 2 * prose):
+            warnings.append(f"body found without favor_precision (with it: {prose} letters of sentences)")
+            return retry, "trafilatura-recall"
+    return element, "trafilatura"
+
+
+def _prose_letters(element: HtmlElement, texts: dict) -> int:
+    """Letters of the blocks that hold a sentence (。！？): what an article is made of, and
+    navigation and contact lines are not."""
+    stats = (_text_of(block, texts) for block in _leaf_blocks(element))
+    return sum(letters for text, letters in stats if SENTENCE_RE.search(text))
+
+
 def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
     """The body container of a known CMS, if the page has one with real text."""
     m = HANWEB_RE.search(raw_html)
@@ -202,7 +238,7 @@ def _has_href(el) -> bool:
     return any(a.get("href") is not None for a in el.iterdescendants("a"))
 
 
-def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
+def _trafilatura(tree: HtmlElement, url: str, precision: bool = True) -> HtmlElement | None:
     """trafilatura's main-content tree converted to simple HTML."""
     # no url: trafilatura resolves links against the site root (wrong for "c.html" on /a/b/);
     # _make_absolute resolves them against the page URL afterwards
@@ -211,7 +247,7 @@ def _trafilatura(tree: HtmlElement, url: str) -> HtmlElement | None:
     # which nothing here reads, cost 3-5% of a record); no other stage of bare_extraction reads it
     doc = trafilatura.bare_extraction(
         tree, url=None, include_comments=False, include_tables=True, include_links=True,
-        include_images=True, with_metadata=False, favor_precision=True, output_format="xml",
+        include_images=True, with_metadata=False, favor_precision=precision, output_format="xml",
     )
     body = doc.get("body") if isinstance(doc, dict) else getattr(doc, "body", None)
     if body is None or not len(body) and not (body.text or "").strip():

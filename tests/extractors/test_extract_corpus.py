@@ -48,3 +48,25 @@ def test_gov_cn_meta_tags(rel, title, published, source, column):
     r = extract_page(path.read_bytes(), path.as_uri())
     assert (r.title, r.published, r.source, r.column_name) == (title, published, source, column)
     assert r.page_type == "article" and len(r.body_text) > 200
+
+
+def _publisher_article(data: bytes) -> str:
+    """The text of the page's own article container (NetEase's ``div#endText``): the publisher's key."""
+    import lxml.html
+
+    node = lxml.html.fromstring(data.decode("utf-8")).get_element_by_id("endText")  # UTF-8, undeclared
+    return re.sub(r"\s+", "", node.text_content())
+
+
+@pytest.mark.parametrize("name", ["2.html", "3.html", "8.html"])
+def test_a_body_favor_precision_misses_is_found_without_it(name):
+    """On these news pages trafilatura's favor_precision takes a sidebar of headline links for the
+    article and the cleaning drops it all; the second pass without favor_precision finds the
+    article, and most of the publisher's own container text is in the body."""
+    data = (CORPUS / "gne-tests" / "tests" / "163" / name).read_bytes()
+    record = extract_page(data, f"https://www.163.com/news/article/{name}")
+    want, got = _publisher_article(data), re.sub(r"\s+", "", record.body_text)
+    sentences = [s for s in re.split(r"[。！？]", want) if len(s) >= 8]
+    found = sum(s in got for s in sentences)
+    assert record.page_type == "article" and found >= 0.8 * len(sentences) > 3, (found, len(sentences))
+    assert any("without favor_precision" in w for w in record.warnings)
