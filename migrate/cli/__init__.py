@@ -96,8 +96,9 @@ def call_with_usage_errors(errors: tuple, func, *args, **kwargs):
 def cluster_options(func):
     """Decorator: the --workers/--scheduler pair of every per-site stage (site_inventory.campaign)."""
     func = click.option("--scheduler", metavar="ADDR",
-                        help="One task per site on the Dask cluster at ADDR (tcp://host:8786); "
-                             "its workers must see the workspace at the same path.")(func)
+                        help="One task per site on the Dask cluster at ADDR (tcp://127.0.0.1:8786); "
+                             "its workers must run on this machine and see the workspace at the same "
+                             "path (workspace.db is in WAL mode, which needs shared memory: not NFS).")(func)
     return click.option("--workers", type=click.IntRange(min=1),
                         help="One task per site on a Dask LocalCluster of N processes on this machine.")(func)
 
