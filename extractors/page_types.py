@@ -32,10 +32,17 @@ EMPTY_LIST_RE = re.compile(r"^(?:暂无(?:信息|内容|数据|记录|文章)|�
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SOFT_404_RE = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|您要的)?页面|访问的页面不存在|信息不存在|已被删除|"
                          r"page not found|\b404\b", re.I)
+# query parameters that name an item or a list (CMS conventions: WordPress, PHPCMS, DedeCMS, 帝国CMS, TRS ...)
+ITEM_QUERY_KEYS = {"p", "page_id", "cat", "id", "aid", "articleid", "newsid", "infoid", "docid", "contentid", "itemid",
+                   "catid", "classid", "columnid", "channelid", "typeid", "tid", "colid", "lmid"}
 SEARCH_PARAMS = {"q", "query", "keyword", "keywords", "wd", "searchword", "searchkey", "kw", "s"}
 # page chrome: landmarks and the class/id words CMS templates give headers, menus, sidebars, footers
 CHROME_TAGS = {"header", "nav", "footer", "aside"}
 ENTRY_TAGS = ("li", "tr", "dd", "dt", "article")
+# a post's permalink: a slug under year/month(/day) folders (WordPress /2019/03/13/title/): an item, not a
+# folder, whatever its sidebar of other posts in the same year shows; /2019/03/ alone is the month's archive
+DATED_PERMALINK_RE = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?"
+                                r"(?!(?:index|default|list)[_\d]*\.\w+$)[^/]*[^\d/][^/]*/?$", re.I)
 FOLDER_FILE_RE = re.compile(r"/(?:index|default|list)[_\d]*\.\w+$", re.I)
 REGION_TAGS = {"div", "ul", "ol", "dl", "table", "tr", "td", "section", "header", "footer", "nav", "aside", "p", "center"}
 SKIP_TEXT = {"script", "style", "noscript", "template", "head", "title", "select", "option", "textarea", "svg"}
@@ -146,7 +153,8 @@ def _structure(tree, url: str, s: Signals) -> None:
     page = urlsplit(url or "")
     folder = posixpath.dirname(page.path or "/").rstrip("/") + "/"
     section = _first_segment(page.path)
-    folder_like = (page.path or "/").endswith("/") or bool(FOLDER_FILE_RE.search(page.path or ""))
+    folder_like = ((page.path or "/").endswith("/") or bool(FOLDER_FILE_RE.search(page.path or ""))) and \
+        not DATED_PERMALINK_RE.search(page.path or "")
     entries: set = set()
     in_chrome = _under(chrome, "a")
     for a in tree.iter("a"):
@@ -196,6 +204,16 @@ def mostly_links_below(sig: Signals) -> bool:
         sig.below_chars * 5 >= sig.content_chars * 2
 
 
+def home_url(url: str) -> bool:
+    """The site root or its index file, unless its query names an item or a list (WordPress
+    ``/?p=3289``, PHPCMS ``/index.php?m=content&a=show&catid=2&id=12``, ``/?catid=5``): that is
+    another page of the site. Other parameters (a tab, ``?link=zwgk``, tracking) keep it the homepage."""
+    parts = urlsplit(url or "")
+    if parts.path not in HOME_PATHS and not re.fullmatch(r"/(?:index|default)\.\w+", parts.path or ""):
+        return False
+    return not any(k.lower() in ITEM_QUERY_KEYS for k, _ in parse_qsl(parts.query, keep_blank_values=True))
+
+
 def search_query(url: str) -> bool:
     """The URL asks a search engine something (?q=, ?keyword= ...)."""
     return any(k.lower() in SEARCH_PARAMS for k, _ in parse_qsl(urlsplit(url or "").query, keep_blank_values=True))
@@ -205,12 +223,10 @@ def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
              article_header: bool = False, title: str | None = None, labelled: bool = False) -> tuple[str, str | None]:
     """(page_type, reason it is not an article or None); ``labelled``: the page prints an item's
     labels (发布日期, 来源) somewhere."""
-    path = urlsplit(url or "").path
+    if home_url(url):
+        return "homepage", "homepage URL"
     body_chars = sum(map(str.isalnum, body_text))
     article_url = bool(ARTICLE_URL_RE.search(url or ""))
-    if path in HOME_PATHS or re.fullmatch(r"/(?:index|default)\.\w+", path or ""):
-        if body_chars < 2000 or not article_url:
-            return "homepage", "homepage URL"
     if has_frames and body_chars < 50:
         return "column_index", "frameset page: its content is in the frames"
     linked = mostly_links_below(sig)

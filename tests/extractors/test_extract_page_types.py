@@ -102,3 +102,48 @@ def test_a_short_text_page_whose_links_are_all_chrome_is_an_article():
     text = "<h1>Historia</h1><p>Exempelstad grundades 1622. Stad sedan 1863.</p>"
     record = extract_page(page(text, "Historia"), f"{SITE}/om/historia/")
     assert record.page_type == "article", record.warnings
+
+
+def short_article(title: str = "关于做好2024年春耕备耕工作的通知") -> bytes:
+    body = "各乡镇人民政府，县直各有关单位：为切实做好春耕备耕工作，现将有关事项通知如下。请认真贯彻落实。"
+    return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            f"<div class='nav'><a href='/'>首页</a> <a href='/index.php?m=content&c=index&a=lists&catid=2'>通知公告</a></div>"
+            f"<h1>{title}</h1><div class='info'>发布日期：2024-03-01 来源：县农业农村局</div>"
+            f"<div class='content'><p>{body}</p></div></body></html>").encode("utf-8")
+
+
+@pytest.mark.parametrize("url", [
+    "http://www.xian.example.gov.cn/index.php?m=content&c=index&a=show&catid=2&id=318",  # PHPCMS
+    "http://www.xian.example.gov.cn/?p=3289",                                            # WordPress
+    "http://www.xian.example.gov.cn/index.asp?id=77",
+])
+def test_an_item_asked_for_by_the_query_of_the_root_is_not_the_homepage(url):
+    """The site root's index file with a query naming an item is that item, however short."""
+    record = extract_page(short_article(), url)
+    assert record.page_type == "article", record.warnings
+
+
+@pytest.mark.parametrize("url", ["http://www.xian.example.gov.cn/", "http://www.xian.example.gov.cn/index.html",
+                                 "http://www.xian.example.gov.cn/index.html?link=zwgk",
+                                 "http://www.xian.example.gov.cn/index.jsp?lang=zh&utm_source=wechat"])
+def test_the_root_asking_nothing_is_the_homepage(url):
+    record = extract_page(short_article(), url)
+    assert record.page_type == "homepage" and "page type homepage: homepage URL" in record.warnings
+
+
+def dated_post(url_day: str = "2019/03/13") -> bytes:
+    others = "".join(f"<li><a href='/{url_day[:7]}/{d:02d}/inlagg-nummer-{d}/'>Ett annat inlägg om kommunens "
+                     f"arbete med äldreomsorg och hemtjänst, nummer {d}</a></li>" for d in range(1, 8))
+    text = ("<p>Kommunen bygger ett nytt äldreboende i centrum. Bygget startar i april och beräknas vara klart "
+            "hösten 2020.</p><p>Boendet får 40 lägenheter.</p>")
+    return page(f"<article><h1>Nytt äldreboende</h1>{text}</article><ul class='related'>{others}</ul>",
+                title="Nytt äldreboende")
+
+
+def test_a_post_at_a_dated_permalink_is_an_article_whatever_links_its_year():
+    """WordPress permalinks (/2019/03/13/title/) are items: the other posts of the year linked beside
+    it do not make the post's folder URL a column."""
+    record = extract_page(dated_post(), f"{SITE}/2019/03/13/nytt-aldreboende/")
+    assert record.page_type == "article", record.warnings
+    archive = extract_page(dated_post(), f"{SITE}/2019/03/")
+    assert archive.page_type in ("list", "column_index"), archive.warnings  # the month's archive is a folder
