@@ -32,6 +32,7 @@ EMPTY_LIST_RE = re.compile(r"^(?:暂无(?:信息|内容|数据|记录|文章)|�
 YEAR_RE = re.compile(r"(?:19|20)\d\d")
 SOFT_404_RE = re.compile(r"页面不存在|页面未找到|找不到(?:该|此|您要的)?页面|访问的页面不存在|信息不存在|已被删除|"
                          r"page not found|\b404\b", re.I)
+ARTICLE_BODY_CHARS = 500  # with an item's header, this much body text is an article whatever it links
 # query parameters that name an item or a list (CMS conventions: WordPress, PHPCMS, DedeCMS, 帝国CMS, TRS ...)
 ITEM_QUERY_KEYS = {"p", "page_id", "cat", "id", "aid", "articleid", "newsid", "infoid", "docid", "contentid", "itemid",
                    "catid", "classid", "columnid", "channelid", "typeid", "tid", "colid", "lmid"}
@@ -235,6 +236,8 @@ def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
     if sig.content_fields and not linked and body_chars < 300 and (
             sig.content_fields >= 2 or SEARCH_URL_RE.search(url or "") or not sig.content_links and sig.content_chars < 300):
         return "search_form", f"the main content is a form ({sig.content_fields} fields) with little text"
+    if article_header and body_chars >= ARTICLE_BODY_CHARS and not sig.pagination:
+        return "article", None  # an item's header (its date, source or author) over a body of prose
     if listing(sig):
         why = f"the main content is {sig.entries} entries linking below this folder"
         if sig.pagination or sig.dated >= 3:

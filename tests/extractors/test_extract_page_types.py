@@ -147,3 +147,23 @@ def test_a_post_at_a_dated_permalink_is_an_article_whatever_links_its_year():
     assert record.page_type == "article", record.warnings
     archive = extract_page(dated_post(), f"{SITE}/2019/03/")
     assert archive.page_type in ("list", "column_index"), archive.warnings  # the month's archive is a folder
+
+
+def folder_article() -> bytes:
+    prose = "".join(f"<p>第{i}条：各乡镇要按照县委、县政府的统一部署，认真做好春耕备耕各项工作，确保农资供应充足、价格稳定，"
+                    f"切实保障粮食生产安全，并及时报送工作进展情况。</p>" for i in range(1, 10))
+    related = "".join(f"<li><a href='/xwzx/zwdt/chungeng-{i}/'>县农业农村局召开第{i}次春耕备耕工作推进会议，部署下一阶段"
+                      f"农资保障、技术指导和防灾减灾等重点工作任务</a></li>" for i in range(1, 15))
+    return ("<html><head><meta charset='utf-8'><title>县政府部署春耕备耕工作</title></head><body>"
+            "<div class='nav'><a href='/'>首页</a> <a href='/xwzx/'>新闻中心</a></div>"
+            "<div class='main'><h1>县政府部署春耕备耕工作</h1><div class='info'>发布日期：2024-03-01 来源：县政府办公室</div>"
+            f"<div class='content'>{prose}</div><div class='related'><h3>相关新闻</h3><ul>{related}</ul></div>"
+            "</div></body></html>").encode("utf-8")
+
+
+def test_an_item_header_over_a_body_of_prose_is_an_article_at_a_folder_url():
+    """A dated, sourced item with a real body stays an article though related items of its section
+    are linked below it (a list never prints a publish date and source over 500 characters of prose)."""
+    record = extract_page(folder_article(), "http://www.xian.example.gov.cn/xwzx/zwdt/chungeng-bushu/")
+    assert record.page_type == "article", record.warnings
+    assert (record.published, record.source) == ("2024-03-01", "县政府办公室")
