@@ -36,21 +36,30 @@ NOT_CONTAINERS = ("html", "body", "head", "script", "style", "link", "meta", "in
 TAIL_WORDS = {"正文", "详情", "内容", "文章内容", "详细内容", "查看内容", "浏览文章", "阅读文章", "信息详情", "新闻详情", "文章详情"}
 HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "门户首页", "home", "homepage", "start", "startsida", "startside",
               "hem", "forside", "etusivu", "accueil", "startseite", "inicio"}
+# the page's tools that templates print on the breadcrumb's line, after its last item: never part of a name
+TOOLS_RE = re.compile(r"\s*(?:字号|字体)\s*[:：]|\s+【?(?:打印|分享|收藏|关闭)")
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 SCHEMA_BREADCRUMB = re.compile(r"(?:^|[/#:\s])BreadcrumbList$", re.I)
 
 
 def split_items(text: str) -> list[str]:
-    """Names from a breadcrumb text, label and separators removed."""
+    """Names from a breadcrumb text, label and separators removed; a trail printed with spaces
+    alone (您所在的位置 首页 专题频道 国内专题) is split on them when it starts with its home item."""
     parts = SEP_RE.split(clean_text(text))
     if len(parts) == 1:
         parts = DASH_SEP_RE.split(clean_text(text))
+    if len(parts) == 1:
+        words = clean_text(strip_label(parts[0])).split()
+        if len(words) >= 2 and is_home(words[0]):
+            parts = words
     return normalise(parts)
 
 
 def normalise(items) -> list[str]:
-    """Items cleaned, the label before the first removed (栏目：通知公告 -> 通知公告), empty ones and
-    over-long ones (not a name) dropped."""
-    names = [clean_text(str(item)) for item in items]
+    """Items cleaned, the label before the first removed (栏目：通知公告 -> 通知公告), a page tool bar
+    printed on the trail's line cut off (2007年第23号 字号：默认 大 | 打印), empty and over-long
+    ones (not a name) dropped."""
+    names = [clean_text(TOOLS_RE.split(clean_text(str(item)), 1)[0]) for item in items]
     names = [name for name in names if name]
     if names:
         names[0] = clean_text(strip_label(names[0]))
@@ -166,16 +175,22 @@ def _attribute_items(box, attribute: str) -> list[str]:
 
 
 def _containers(page):
-    """Elements marked as a breadcrumb by aria-label, class or id, in document order."""
+    """Elements marked as a breadcrumb by aria-label, class or id, in document order; hidden ones
+    (Hanweb's display:none ``hiddenLocation`` of column names and URLs) are no trail a reader sees."""
     seen = set()
     for el in page.tree.xpath("//*[@aria-label]"):
-        if el.tag not in NOT_CONTAINERS and ARIA_RE.search(el.get("aria-label", "")):
+        if el.tag not in NOT_CONTAINERS and ARIA_RE.search(el.get("aria-label", "")) and not _hidden(el):
             seen.add(el)
             yield el
     for el, names in page.class_index:
-        if el in seen or el.tag in NOT_CONTAINERS or not CONTAINER_RE.search(names.lower()):
+        if el in seen or el.tag in NOT_CONTAINERS or not CONTAINER_RE.search(names.lower()) or _hidden(el):
             continue
         yield el
+
+
+def _hidden(el) -> bool:
+    return el.get("hidden") is not None or el.get("aria-hidden") == "true" or \
+        bool(HIDDEN_STYLE_RE.search(el.get("style") or ""))
 
 
 def _from_element(el) -> list[str]:

@@ -119,3 +119,29 @@ def test_home_item_normalised_away_in_sections(home):
 def test_section_names_strip_a_label_on_the_first_item():
     assert section_names(["栏目：通知公告"]) == ["通知公告"]
     assert section_names(["Arkiv: 2019", "Mars"]) == ["2019", "Mars"]
+
+
+def test_a_hidden_location_box_is_no_trail_the_visible_one_is():
+    """Hanweb pages carry a display:none ``hiddenLocation`` of column names and URLs before the
+    visible position table; only what a reader sees is the breadcrumb."""
+    hidden = ("<div id='hiddenLocation' style='display:none;'><span id='col2_name'>发展改革工作</span>"
+              "<span id='col2_url'>/col/col1599522/index.html</span><span id='col1_name'>投资运行</span>"
+              "<span id='col1_url'>/col/col1621004/index.html</span></div>")
+    visible = ("<div class='position'><table><tr><td><a href='/index.html'>首页</a></td>"
+               "<td><table><tr><td> &gt;<a href='/col/col1599522/index.html'>发展改革工作</a></td>"
+               "<td> &gt;<a href='/col/col1621004/index.html'>投资运行</a></td></tr></table></td></tr></table></div>")
+    assert crumbs(page(top=hidden + visible)) == ["首页", "发展改革工作", "投资运行"]
+
+
+def test_the_page_tools_printed_on_the_trail_line_are_no_item():
+    top = ("<div class='BreadcrumbNav'><a href='/'>首页</a>&nbsp;&gt;&nbsp;<a href='/gongbao/'>国务院公报</a>"
+           "&nbsp;&gt;&nbsp;<a href='/gongbao/2007/23/'>2007年第23号</a><div class='pages_print'>"
+           "<span>字号：<span>默认</span> <span>大</span> <span>超大</span></span> <span>|</span> <span>打印</span></div></div>")
+    assert crumbs(page(top=top)) == ["首页", "国务院公报", "2007年第23号"]
+
+
+def test_a_trail_printed_with_spaces_alone_is_split_when_it_starts_at_home():
+    top = ("<div class='where'><span>您所在的位置&nbsp;</span><a href='../../../'>首页</a>&nbsp;"
+           "<a href='../../'>专题频道</a>&nbsp;<a href='../'>国内专题</a></div>")
+    assert crumbs(page(top=top)) == ["首页", "专题频道", "国内专题"]
+    assert split_items("当前位置：政务公开 通知公告") == ["政务公开 通知公告"]  # no home item: one name with a space
