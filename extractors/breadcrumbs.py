@@ -15,6 +15,7 @@ the sections it names: without the home item (首页, Home, Startsida ...) and t
 """
 from __future__ import annotations
 
+import copy
 import re
 from itertools import islice
 
@@ -197,6 +198,10 @@ def _from_element(el) -> list[str]:
     """Items of a breadcrumb container: its li items, its text split on separators, or its links."""
     if sum(1 for _ in islice(el.iter(), 61)) > 60:
         return []  # a page wrapper that happens to be called "path", not a breadcrumb
+    if next(el.iter("form"), None) is not None:
+        el = copy.deepcopy(el)  # a search box beside the trail (div.path-search) is no part of it
+        for form in list(el.iter("form")):
+            form.drop_tree()
     text = clean_text(el.text_content())
     if not text or len(text) > 200:
         return []

@@ -145,3 +145,10 @@ def test_a_trail_printed_with_spaces_alone_is_split_when_it_starts_at_home():
            "<a href='../../'>专题频道</a>&nbsp;<a href='../'>国内专题</a></div>")
     assert crumbs(page(top=top)) == ["首页", "专题频道", "国内专题"]
     assert split_items("当前位置：政务公开 通知公告") == ["政务公开 通知公告"]  # no home item: one name with a space
+
+
+def test_a_search_box_in_the_trail_container_is_no_item():
+    top = ("<div class='path-search'><div class='channel-path'><a href='/china/'>国内新闻</a><span>&gt;</span>"
+           "<span>正文</span></div><form action='/search'><select name='c'><option>新闻</option><option>图片</option>"
+           "</select><input name='q'><div class='ds_list'><p>新闻</p><p>图片</p></div></form></div>")
+    assert crumbs(page(top=top)) == ["国内新闻", "正文"]
