@@ -16,6 +16,7 @@ the sections it names: without the home item (首页, Home, Startsida ...) and t
 from __future__ import annotations
 
 import copy
+import html
 import re
 from itertools import islice
 
@@ -31,7 +32,8 @@ LABEL_RE = re.compile(
 ANY_LABEL_RE = re.compile(r"^\s*(?=[^:：]*[^\W\d_])(?:[^\s:：>»›/→＞]{1,12}(?:\s[^\s:：>»›/→＞]{1,12}){0,3})\s*[:：]\s*")
 SEP_RE = re.compile(r"\s*(?:-{1,2}>|>>|＞＞|>|＞|»|›|→|/|\\)\s*")
 DASH_SEP_RE = re.compile(r"\s+[-－—]\s+")
-CONTAINER_RE = re.compile(r"position|location|breadcrumb|crumb|curmb|dqwz|weizhi|lujing|path|dangqian")
+CONTAINER_RE = re.compile(r"position(?!ed|ing)|location|breadcrumb|crumb|curmb|dqwz|weizhi|lujing|path|dangqian")
+MAX_ITEMS = 10  # a trail deeper than this is a menu in a box named like one (div.breadcrumb-wrap of 13 sections)
 ARIA_RE = re.compile(CONTAINER_RE.pattern + r"|面包屑|位置|brödsmul|kruimel|fil d'ariane|migas", re.I)
 NOT_CONTAINERS = ("html", "body", "head", "script", "style", "link", "meta", "input", "a", "img", "li", "form")
 TAIL_WORDS = {"正文", "详情", "内容", "文章内容", "详细内容", "查看内容", "浏览文章", "阅读文章", "信息详情", "新闻详情", "文章详情"}
@@ -89,7 +91,7 @@ def find_breadcrumb(page, lines: list[str]) -> list[str]:
         return labelled
     for el in _containers(page):
         items = _from_element(el)
-        if len(items) >= 2:
+        if 2 <= len(items) <= MAX_ITEMS:
             return items
     return labelled  # a labelled line of one item (当前位置：通知公告) when no container says more
 
@@ -122,7 +124,7 @@ def _ld_nodes(data, depth: int = 0):
 
 
 def _ld_names(elements) -> list[str]:
-    """ListItem names ordered by position (name, else item.name)."""
+    """ListItem names ordered by position (name, else item.name), HTML entities in them decoded."""
     if isinstance(elements, dict):
         elements = [elements]
     if not isinstance(elements, list):
@@ -140,7 +142,7 @@ def _ld_names(elements) -> list[str]:
         except (TypeError, ValueError):
             position = index + 1
         if isinstance(name, str) and clean_text(name):
-            named.append((position, index, name))
+            named.append((position, index, html.unescape(name)))  # WordPress SEO plugins write "Olive &#038; Herb"
     return normalise(name for _, _, name in sorted(named))
 
 

@@ -152,3 +152,18 @@ def test_a_search_box_in_the_trail_container_is_no_item():
            "<span>正文</span></div><form action='/search'><select name='c'><option>新闻</option><option>图片</option>"
            "</select><input name='q'><div class='ds_list'><p>新闻</p><p>图片</p></div></form></div>")
     assert crumbs(page(top=top)) == ["国内新闻", "正文"]
+
+
+def test_json_ld_names_keep_no_html_entities():
+    items = [{"@type": "ListItem", "position": 1, "name": "Home", "item": "https://f.example.co.uk/"},
+             {"@type": "ListItem", "position": 2, "name": "Olive &#038; Herb Focaccia", "item": "https://f.example.co.uk/x/"}]
+    assert crumbs(page(head=ld(items))) == ["Home", "Olive & Herb Focaccia"]
+
+
+def test_a_menu_in_a_box_named_like_a_trail_is_no_breadcrumb():
+    """More than ten items is a menu (div.breadcrumb-wrap of a news site's sections); a class saying
+    an element is positioned (layout--header -positioned-) names no position trail."""
+    menu = "".join(f"<a href='/s{i}/'>Section {i}</a> | " for i in range(13))
+    assert crumbs(page(top=f"<div class='breadcrumb-wrap'>{menu}</div>")) == []
+    header = "<div class='layout--header -positioned-'><a href='/a/'>Räume</a> / <a href='/b/'>Magazin</a></div>"
+    assert crumbs(page(top=header)) == []
