@@ -10,6 +10,8 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
+from site_inventory.crawl.discovery import client_redirect
+
 from .attachments import file_type, find_attachments, find_images
 from .body import extract_body
 from .breadcrumbs import column_from, find_breadcrumb
@@ -143,6 +145,9 @@ def _extract(page: Page, overrides: dict) -> Record:
         record.warnings.remove("author guessed from the name line")
     if reason and "soft 404" in reason:
         record.warn(reason)
+    elif reason and record.page_type == "error" and (sent := client_redirect(tree, page.url)) and sent[0] != page.url:
+        record.page_type = "redirect"  # a page with nothing but a meta refresh or location script: a 3xx in HTML
+        record.warn(f"client-side redirect ({sent[1]}) to {sent[0]}")
     elif reason and record.page_type == "error":
         record.warn(_empty_reason(tree, lines, reason))
     elif reason and record.page_type == "column_index" and "frameset" in reason:

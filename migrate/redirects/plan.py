@@ -218,7 +218,9 @@ _TWIN_SQL = "CASE WHEN substr(k.url, 1, 7) = 'http://' THEN 'https://' || substr
 _DECIDE_SQL = f"""
 SELECT k.url, k.sources, k.hits, k.note,
        m.item_id, m.kind, m.action, m.status, m.new_url, m.target_path, m.duplicate_of,
-       p.status, p.kind, p.final_url, p.warc_file IS NOT NULL, p.soft_404
+       p.status, p.kind, p.final_url, p.warc_file IS NOT NULL, p.soft_404,
+       (SELECT l.target_url FROM records r JOIN links l ON l.source_url = p.url AND l.tag IN ('meta-refresh', 'script')
+        WHERE r.page_id = p.id AND r.page_type = 'redirect' ORDER BY l.tag = 'meta-refresh' DESC, l.id LIMIT 1)
 FROM temp.known k
 LEFT JOIN id_map m ON m.rowid = (SELECT rowid FROM id_map WHERE source_url IN (k.url, {_TWIN_SQL})
                                  ORDER BY (new_url IS NOT NULL AND status != 'failed') DESC, site_code = :code DESC,
@@ -252,7 +254,7 @@ class Decider:
 
     def decide(self, row) -> dict:
         (url, sources, hits, note, item_id, m_kind, action, m_status, new_url, target_path, duplicate_of,
-         p_status, p_kind, final_url, stored, soft_404) = row
+         p_status, p_kind, final_url, stored, soft_404, sent_to) = row
         key = match_key(url, self.site.names)
         out = {"site_code": self.site.code, "old_url": url, "match_key": key.key, "key_problem": key.problem,
                "source": ordered_sources(sources), "hits": hits or 0, "planned_at": self.at, "item_id": item_id,
@@ -274,6 +276,10 @@ class Decider:
             # resolved after every URL is decided: it takes the decision of where it led
             return out | {"status": 410, "kind": "redirect", "reason": f"HTTP {p_status} to {final_url}",
                           "target": final_url}
+        if sent_to and sent_to != url and item_id is None and p_status is not None and 200 <= p_status < 300:
+            # a page of nothing but a meta refresh or a location script: a redirect written in HTML
+            return out | {"status": 410, "kind": "redirect", "reason": f"client-side redirect to {sent_to}",
+                          "target": sent_to}
         if item_id is not None:
             if m_status == "failed":
                 why, kind = "its export failed (govmigrate status)", "unmigrated"

@@ -22,6 +22,7 @@ SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # ... and its limit on uncompressed size
 _SKIP_SCHEMES = ("javascript:", "data:", "about:", "vbscript:")
 CLIMBS = "climbs-above-root"  # a link whose '..' (or %2e%2e) segments lead above the site's root
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
+_LOCATION_URL = re.compile(r"""(?:location\.href\s*=|location\.replace|location\s*=)\s*\(?\s*['"]([^'"]+)['"]""", re.I)
 _SCRIPT_URL = re.compile(
     r"""(?:window\.open|location\.href\s*=|location\.replace|location\s*=)\s*\(?\s*['"]([^'"]+)['"]""",
     re.IGNORECASE,
@@ -181,6 +182,24 @@ def html_links(doc, url: str, significant=None) -> list[Found]:
             for m in _SCRIPT_URL.finditer(el.text):
                 out.append(_found(m.group(1), base, "script", significant))
     return [f for f in out if f is not None]
+
+
+def client_redirect(doc, url: str) -> tuple[str, str] | None:
+    """(canonical target, "meta refresh" or "script") of a page that sends its reader on by itself:
+    a meta refresh naming a URL, else a script assigning location (window.open is a pop-up, not this)."""
+    if doc is None:
+        return None
+    for el in doc.iter("meta"):
+        m = _REFRESH_URL.search(el.get("content") or "") if (el.get("http-equiv") or "").lower() == "refresh" else None
+        found = _found(m.group(1), url, "meta-refresh", None) if m else None
+        if found is not None and found.valid:
+            return found.url, "meta refresh"
+    for el in doc.iter("script"):
+        for m in _LOCATION_URL.finditer(el.text or ""):
+            found = _found(m.group(1), url, "script", None)
+            if found is not None and found.valid:
+                return found.url, "script"
+    return None
 
 
 def _js_number(script: str, token: str) -> int | None:

@@ -43,9 +43,12 @@ def test_gzip_bytes_served_as_html_are_binary_not_garbage_text():
 def test_no_body_page():
     r = extract_page(b"<html><head><title>x</title></head><body></body></html>", "http://x.example.gov.cn/a/b.html")
     assert r.page_type == "error" and any("no body text" in w for w in r.warnings)
-    js = extract_page(b"<html><head><script>location.href='/new/'</script></head><body><script>render()</script>"
+    js = extract_page(b"<html><head><script>var app = init()</script></head><body><script>render()</script>"
                       b"</body></html>", "http://x.example.gov.cn/a/b.html")
     assert js.page_type == "error" and any("JavaScript" in w for w in js.warnings)
+    sent = extract_page(b"<html><head><script>location.href='/new/'</script></head><body><script>render()</script>"
+                        b"</body></html>", "http://x.example.gov.cn/a/b.html")
+    assert sent.page_type == "redirect" and "client-side redirect (script) to http://x.example.gov.cn/new/" in sent.warnings
 
 
 def test_frames_only_page():

@@ -2,7 +2,8 @@
 
 Written the way such sites are: every ``http://`` URL answers 301 to its ``https://`` twin,
 ``/x/index.html`` answers 301 to ``/x/``, an old page moved to another page in two hops, one
-leads to the parent platform, one to another site of the inventory, one to a page that is gone.
+leads to the parent platform, one to another site of the inventory, one to a page that is gone;
+two pages answer 200 with nothing but a meta refresh or a location script.
 ``Routes`` answers by (scheme, host, path); one threaded server per scheme (the https one with a
 certificate of the test CA), reached through resolve rules ``HOST:80`` and ``HOST:443``.
 """
@@ -33,6 +34,13 @@ MOVED = {
 }
 
 
+# old URL -> where a page of nothing but a meta refresh or a location script sends its reader (answered 200)
+SENT = {
+    "/refresh.html": "/news/2024/a3.html",
+    "/jump.html": "/about/",
+}
+
+
 def _page(title: str, body: str) -> bytes:
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
             f"<body>{body}</body></html>").encode("utf-8")
@@ -48,7 +56,7 @@ def routes() -> dict[tuple[str, str], tuple[int, str | None, bytes]]:
     """(host, path) -> (status, Location, body) of the https site and the other site."""
     links = "".join(f'<li><a href="/news/2024/a{i + 1}.html">{t}</a> 2024-05-0{i + 1}</li>'
                     for i, t in enumerate(TITLES))
-    home_links = "".join(f'<a href="{p}">{p.strip("/")}</a> ' for p in MOVED)
+    home_links = "".join(f'<a href="{p}">{p.strip("/")}</a> ' for p in [*MOVED, *SENT])
     out = {
         (SITE, "/"): (200, None, _page("县应急管理局", f"<h1>县应急管理局</h1><p>{home_links}"
                                        f'<a href="http://{SITE}/news/2024/a2.html">演练</a></p>')),
@@ -62,6 +70,9 @@ def routes() -> dict[tuple[str, str], tuple[int, str | None, bytes]]:
     }
     for i in range(len(TITLES)):
         out[(SITE, f"/news/2024/a{i + 1}.html")] = (200, None, _article(i))
+    out[(SITE, "/refresh.html")] = (200, None, _page("正在跳转", "").replace(
+        b"<title>", f'<meta http-equiv="refresh" content="0; url={SENT["/refresh.html"]}"><title>'.encode()))
+    out[(SITE, "/jump.html")] = (200, None, _page("", f'<script>window.location.href = "{SENT["/jump.html"]}";</script>'))
     for old, new in MOVED.items():
         out[(SITE, old)] = (302 if "parent" in old else 301, new if "//" in new else f"https://{SITE}{new}", b"")
     return out

@@ -60,6 +60,10 @@ def test_redirect_answers_are_typed_redirect_and_never_items(planned):
         assert types[url]["page_type"] == "redirect", url
         assert json.loads(types[url]["warnings"])[0].startswith(f"HTTP {answers[url]} redirect to "), url
     assert [types[f"https://{rs.SITE}/news/2024/a{i + 1}.html"]["page_type"] for i in range(3)] == ["article"] * 3
+    for path, target in rs.SENT.items():  # answered 200, but a redirect written in HTML
+        assert types[f"https://{rs.SITE}{path}"]["page_type"] == "redirect", path
+        assert f"redirect (" in types[f"https://{rs.SITE}{path}"]["warnings"] and target in types[
+            f"https://{rs.SITE}{path}"]["warnings"]
     assert not [s for s in suggestions if s.rule.match == "page_type" and s.rule.pattern == "redirect"]
     assert ws.db.execute("SELECT count(*) FROM id_map WHERE source_url IN (SELECT url FROM pages WHERE status "
                          "BETWEEN 300 AND 399)").fetchone()[0] == 0
@@ -85,6 +89,8 @@ def test_every_redirected_old_url_takes_the_decision_of_where_it_led(planned):
         "/to-parent.html": (301, f"https://{rs.PARENT}/zwdt/"),
         "/to-other.html": (301, other_item),
         "/to-gone.html": (410, None),
+        "/refresh.html": (301, plan_of[f"{site}/news/2024/a3.html"]["target"]),  # meta refresh
+        "/jump.html": (301, about["target"]),                                    # location script
     }
     got = {path: (plan_of[site + path]["status"], plan_of[site + path]["target"]) for path in expected}
     assert got == expected
