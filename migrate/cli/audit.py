@@ -36,7 +36,8 @@ def audit_command(workspace, codes, as_of, fmt, output, check, workers, schedule
     """
     try:
         if check:
-            checked = check_links(workspace, codes, scope=check, progress=progress_enabled(json_output))
+            checked = check_links(workspace, codes, scope=check, progress=progress_enabled(json_output),
+                                  workers=workers, scheduler=scheduler)
             click.echo(f"Checked {checked.checked} external link targets, {len(checked.broken)} broken"
                        + (f" ({checked.skipped} on other hosts not checked)" if checked.skipped else ""), err=True)
         result = audit(workspace, codes, as_of=as_of, workers=workers, scheduler=scheduler,

@@ -16,13 +16,16 @@ from urllib.parse import urljoin, urlsplit
 
 from tqdm import tqdm
 
+from ..campaign import run_per_site
 from ..crawl.fetch import Fetcher, FetchError
-from ..resolve import load_rules
 from ..crawl.robots import tool_version, user_agent
+from ..resolve import load_rules
+from ..workspace import open_workspace
 
 SCOPES = ("inventory", "all")
 MAX_HOPS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
+HOST_GROUPS = 64  # on a cluster, the target hosts go in at most this many tasks (each host in one)
 
 
 @dataclass
@@ -73,23 +76,57 @@ def _status(fetcher: Fetcher, url: str) -> tuple[int | None, str]:
 
 
 def check_links(workspace, codes=(), scope: str = "inventory", delay: float | None = None,
-                progress: bool = False) -> LinkCheckSummary:
-    """Check the audited sites' unchecked external link targets and store each outcome on the links."""
+                progress: bool = False, workers: int | None = None, scheduler: str | None = None) -> LinkCheckSummary:
+    """Check the audited sites' unchecked external link targets and store each outcome on the links.
+    With ``workers`` or ``scheduler`` the target hosts are spread over Dask tasks
+    (site_inventory.campaign), each host in one task only, so the delay between requests to a host
+    holds across the cluster."""
     if scope not in SCOPES:
         raise ValueError(f"link check scope {scope!r}: use one of {', '.join(SCOPES)}")
-    db = workspace.db
     codes = list(codes) or workspace.site_codes()
-    crawl = workspace.config.get("crawl") or {}
-    wait = crawl.get("delay", 1.0) if delay is None else delay
-    fetcher = Fetcher(load_rules(db), user_agent(tool_version(), crawl.get("contact", "")),
-                      timeout=float(crawl.get("timeout", 15.0)), max_bytes=256 * 1024, max_seconds=30.0)
-    allowed = inventory_hosts(db) if scope == "inventory" else None
-    summary, last_hit = LinkCheckSummary(), {}
-    for url in tqdm(unchecked_targets(db, codes), desc="checking links", unit="url", disable=not progress):
+    allowed = inventory_hosts(workspace.db) if scope == "inventory" else None
+    by_host: dict[str, list[str]] = {}
+    summary = LinkCheckSummary()
+    for url in unchecked_targets(workspace.db, codes):
         host = (urlsplit(url).hostname or "").lower()
         if allowed is not None and host not in allowed:
             summary.skipped += 1
             continue
+        by_host.setdefault(host, []).append(url)
+    options = {"codes": codes, "delay": delay, "scope": scope}
+    if workers or scheduler:
+        hosts = sorted(by_host)
+        groups = [hosts[i::HOST_GROUPS] for i in range(min(HOST_GROUPS, len(hosts)))]
+        parts = run_per_site("check-links", check_hosts, workspace, groups, options, workers=workers,
+                             scheduler=scheduler, progress=progress, pages=lambda part: part.checked)
+    else:
+        parts = [_check(workspace, [url for host in sorted(by_host) for url in by_host[host]], delay, progress)]
+    for part in parts:
+        summary.checked += part.checked
+        summary.broken += part.broken
+    summary.broken.sort()
+    return summary
+
+
+def check_hosts(workspace_path: str, hosts: list[str], options: dict) -> LinkCheckSummary:
+    """A campaign task: check the unchecked external targets on ``hosts``."""
+    with open_workspace(workspace_path) as ws:
+        wanted = set(hosts)
+        urls = [url for url in unchecked_targets(ws.db, options["codes"])
+                if (urlsplit(url).hostname or "").lower() in wanted]
+        return _check(ws, urls, options["delay"], False)
+
+
+def _check(workspace, urls: list[str], delay: float | None, progress: bool) -> LinkCheckSummary:
+    """GET each URL (``delay`` seconds apart on one host) and store its outcome on the links."""
+    db = workspace.db
+    crawl = workspace.config.get("crawl") or {}
+    wait = crawl.get("delay", 1.0) if delay is None else delay
+    fetcher = Fetcher(load_rules(db), user_agent(tool_version(), crawl.get("contact", "")),
+                      timeout=float(crawl.get("timeout", 15.0)), max_bytes=256 * 1024, max_seconds=30.0)
+    summary, last_hit = LinkCheckSummary(), {}
+    for url in tqdm(urls, desc="checking links", unit="url", disable=not progress):
+        host = (urlsplit(url).hostname or "").lower()
         pause = wait - (time.monotonic() - last_hit.get(host, -1e9))
         if pause > 0:
             time.sleep(pause)

@@ -7,6 +7,7 @@ the 单项否决 rules.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
@@ -19,7 +20,7 @@ from site_inventory.inventory import import_inventory
 from site_inventory.audit.link_check import check_links
 from site_inventory.resolve import parse_rule, save_rules
 from site_inventory.sample.county import PLANNER_COLUMN_KINDS, write_inventory_csv
-from site_inventory.workspace import init_workspace
+from site_inventory.workspace import init_workspace, open_workspace
 
 
 
@@ -162,3 +163,30 @@ def test_the_audit_on_a_local_cluster_equals_the_in_process_audit(county, capsys
     assert {**spread.to_dict(), "generated_at": None} == plain
     reported = sum(len(s.reposts) for s in spread.sites)  # each repost on both sites, pointing at the other
     assert reported == 2 * len(manifest["defects"]["reposts"]) > 0
+
+
+def test_the_link_check_on_a_local_cluster_stores_what_one_process_stores(sample_county, tmp_path):
+    """Two sites crawled, so their links into the others stay unchecked; the check of those target
+    hosts spread over Dask tasks (each host in one, so its delay holds) stores the statuses the
+    in-process check stores, and finds the same broken targets."""
+    import shutil
+
+    from site_inventory.crawl import crawl
+
+    ws = init_workspace(tmp_path / "one", "青溪县人民政府", "http://www.qingxi.example.gov.cn")
+    import_inventory(ws, write_inventory_csv(sample_county, tmp_path / "inventory.csv"))
+    crawled = [s["site_code"] for s in sample_county.manifest["sites"] if s["action"] != "keep"][:2]
+    external = "SELECT target_url, target_status, target_state FROM links WHERE in_scope = 0 ORDER BY id"
+    with CountyServer(sample_county) as server:
+        save_rules(ws.db, [parse_rule(rule) for rule in server.resolve_rules()], replace=True)
+        crawl(ws, crawled, delay=0)
+        ws.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copytree(ws.path, tmp_path / "spread")
+        spread = open_workspace(tmp_path / "spread")
+        one = check_links(ws, delay=0)
+        many = check_links(spread, delay=0, workers=2)
+    assert one.checked == many.checked >= 2 and one.broken == many.broken and one.skipped == many.skipped
+    assert len({(urlsplit(u).hostname) for u, _ in one.broken}) >= 1
+    assert spread.db.execute(external).fetchall() == ws.db.execute(external).fetchall()
+    ws.close()
+    spread.close()
