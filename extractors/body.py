@@ -46,6 +46,7 @@ CHROME_LINE_RE = re.compile(
     r"上一篇|下一篇|相关(?:文章|链接|阅读|新闻)|推荐阅读|扫一扫|微信扫一扫|【?我要纠错】?|责任编辑|责编)"
 )
 MIN_PROFILE_CHARS = 10
+COMMENTS_RE = re.compile(r"^[【\[]?\s*(?:网友评论|发表评论|我要评论|用户评论|读者评论|评论区|热门跟贴|最新跟贴|(?:\d+\s*)?comments?\b)", re.I)
 THIN_BODY_LETTERS = 150  # a trafilatura body with fewer letters in sentences is tried again without favor_precision
 FOOTER_RE = re.compile(r"©|copyright|版权所有|ICP\s*备|ICP\s*证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|承办单位\s*[:：]|"
                        r"网站标识码|版权声明|禁止\S{0,6}转载|all rights reserved", re.I)
@@ -198,8 +199,11 @@ def _trafilatura_body(tree: HtmlElement, url: str, title: str | None, warnings: 
 
 def _prose_letters(element: HtmlElement, texts: dict) -> int:
     """Letters of the blocks that hold a sentence (。！？): what an article is made of, and
-    navigation and contact lines are not."""
-    stats = (_text_of(block, texts) for block in _leaf_blocks(element))
+    navigation and contact lines are not. A body that opens a comment section (网友评论, 发表评论)
+    is the readers' comments, not the article: none."""
+    stats = [_text_of(block, texts) for block in _leaf_blocks(element)]
+    if stats and COMMENTS_RE.match(stats[0][0]):
+        return 0
     return sum(letters for text, letters in stats if SENTENCE_RE.search(text))
 
 

@@ -58,11 +58,12 @@ def _publisher_article(data: bytes) -> str:
     return re.sub(r"\s+", "", node.text_content())
 
 
-@pytest.mark.parametrize("name", ["2.html", "3.html", "8.html"])
+@pytest.mark.parametrize("name", ["1.html", "2.html", "3.html", "7.html", "8.html"])
 def test_a_body_favor_precision_misses_is_found_without_it(name):
-    """On these news pages trafilatura's favor_precision takes a sidebar of headline links for the
-    article and the cleaning drops it all; the second pass without favor_precision finds the
-    article, and most of the publisher's own container text is in the body."""
+    """On these news pages trafilatura's favor_precision takes a sidebar of headline links (2, 3, 8)
+    or the readers' comments (1, 7: 网友评论 ...; 1 is not thin, its opening comment header decides)
+    for the article; the second pass without favor_precision finds the article, and most of the
+    publisher's own container text is in the body."""
     data = (CORPUS / "gne-tests" / "tests" / "163" / name).read_bytes()
     record = extract_page(data, f"https://www.163.com/news/article/{name}")
     want, got = _publisher_article(data), re.sub(r"\s+", "", record.body_text)
