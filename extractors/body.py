@@ -4,7 +4,7 @@ Order of precedence: a per-site override (body XPath from the workspace config),
 (Hanweb's ZJEG_RSS comment markers, TRS's div.TRS_Editor, other well-known government CMS
 containers), then trafilatura. Noise XPaths from the config are removed first. The header lines
 that repeat the title or carry 发布时间/来源 and the trailing 打印/关闭/责任编辑 lines are cut off,
-because they are metadata, not body.
+because they are metadata, not body (the passes over the body's blocks live in ``blocks``).
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from lxml.html import HtmlElement
 
 from site_inventory.urls import unsafe_link_scheme
 
-from .attachments import HINT_RE, file_type
-from .govmeta import LABEL_RE
+from .blocks import (SENTENCE_RE, cut_after_end_marker, drop, drop_boilerplate, drop_metadata_tables,
+                     has_img, leaf_blocks, text_of, trim_edges)
 from .parse import class_index, clean_text, parse_fragment, parse_html, text_lines
 
 HANWEB_RE = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->(.*?)<!--\s*ZJEG_RSS\.content\.end\s*-->", re.S | re.I)
@@ -41,27 +41,9 @@ KEEP_ATTRS = {"a": ("href", "title"), "img": ("src", "alt", "title"), "td": ("co
               "th": ("colspan", "rowspan")}
 TRAF_TAGS = {"list": "ul", "item": "li", "code": "pre", "quote": "blockquote", "lb": "br", "graphic": "img",
              "ref": "a", "row": "tr", "hi": "b", "del": "s", "doc": "div", "main": "div"}
-CHROME_LINE_RE = re.compile(
-    r"^[【\[(（]?\s*(?:打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|返回顶部|返回|收藏|分享到?|字号|字体|大\s*中\s*小|"
-    r"上一篇|下一篇|相关(?:文章|链接|阅读|新闻)|推荐阅读|扫一扫|微信扫一扫|【?我要纠错】?|责任编辑|责编)"
-)
 MIN_PROFILE_CHARS = 10
 COMMENTS_RE = re.compile(r"^[【\[]?\s*(?:网友评论|发表评论|我要评论|用户评论|读者评论|评论区|热门跟贴|最新跟贴|(?:\d+\s*)?comments?\b)", re.I)
 THIN_BODY_LETTERS = 150  # a trafilatura body with fewer letters in sentences is tried again without favor_precision
-FOOTER_RE = re.compile(r"©|copyright|版权所有|ICP\s*备|ICP\s*证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|承办单位\s*[:：]|"
-                       r"网站标识码|版权声明|禁止\S{0,6}转载|all rights reserved", re.I)
-SIGNATURE_RE = re.compile(r"^(?:\d{4}\s*年.*日|.*(?:政府|办公室|委员会|局|厅|部|处|院|会|中心|街道|乡|镇|村)|特此.*)$")
-ATTACHMENT_LABEL_RE = re.compile(r"^(?:相关)?附\s*件\s*[:：]?$|^(?:相关链接|相关文章|相关阅读|相关新闻|延伸阅读)\s*[:：]?$")
-ATTACHMENT_PREFIX_RE = re.compile(r"^(?:附\s*件\s*\d*\s*[:：]?\s*)")
-GOV_TABLE_LABELS = {"索引号", "发布机构", "发文机关", "成文日期", "发布日期", "文号", "发文字号", "主题分类", "有效性",
-                    "分类", "标题", "主题词", "发文单位"}
-GOV_TABLE_HINT_RE = re.compile(r"索\s*引\s*号|成\s*文\s*日\s*期|发\s*布\s*机\s*构|发\s*文\s*机\s*关|文\s*号")
-END_MARKER_RE = re.compile(
-    r"^[【\[(（]?\s*(?:相关(?:报道|新闻|阅读|链接|文章|专题|推荐)|延伸阅读|推荐阅读|热点推荐|发表评论|我要评论|网友评论|"
-    r"打印(?:本页|此页|本文|文章)?|关闭(?:窗口|本页)?|返回(?:顶部|页首|首页)|上一篇|下一篇|分享到)\s*[】\])）]?\s*(?:[:：]|$)")
-CLAUSE_RE = re.compile(r"[，。！？；：、,.!?;:]")
-META_PUNCT_RE = re.compile(r"[。：:，,；;]")
-SENTENCE_RE = re.compile(r"[。！？；]|[.!?;](?:\s|$)")
 CONTAINER_TAGS = {"div", "td", "section", "article", "main"}
 
 
@@ -79,14 +61,13 @@ class Body:
         """Remove the first block whose text is ``text`` (a title or byline found inside the body)."""
         if self.element is None:
             return False
-        for block in _leaf_blocks(self.element):
-            if clean_text(block.text_content()) == text and not _has_img(block):
-                _drop(block)
+        for block in leaf_blocks(self.element):
+            if clean_text(block.text_content()) == text and not has_img(block):
+                drop(block)
                 self.html = etree.tostring(self.element, encoding="unicode", method="html")
                 self.text = "\n".join(text_lines(self.element))
                 return True
         return False
-
 
 def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None = None,
                  overrides: dict | None = None, index: list | None = None) -> Body:
@@ -101,7 +82,7 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
     for xpath in _as_list(overrides.get("noise_xpath")):
         try:
             for el in work.xpath(xpath):
-                _drop(el)
+                drop(el)
             index = None
         except etree.XPathError as exc:
             warnings.append(f"noise_xpath {xpath!r} is not valid XPath: {exc}")
@@ -127,26 +108,10 @@ def extract_body(tree: HtmlElement, raw_html: str, url: str, title: str | None =
     html = etree.tostring(element, encoding="unicode", method="html")
     return Body(html=html, text="\n".join(lines), method=method, element=element, warnings=warnings)
 
-
 def _as_list(value) -> list[str]:
     if not value:
         return []
     return [value] if isinstance(value, str) else list(value)
-
-
-def _drop(el) -> None:
-    """Remove an element but keep its tail text in place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail and el.tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
-
 
 def _join(elements) -> HtmlElement | None:
     """One container for the matched elements (XPath may match several parts of a body)."""
@@ -160,20 +125,18 @@ def _join(elements) -> HtmlElement | None:
         box.append(copy.deepcopy(el))
     return box
 
-
 def _clean(element: HtmlElement, url: str, title: str | None, warnings: list[str],
            texts: dict | None = None) -> HtmlElement:
     """Safe links made absolute, the 信息公开 table out, and (``texts`` given: a trafilatura body)
     navigation blocks and the tail after the article's end dropped; then the edges trimmed."""
     _drop_unsafe_links(element, warnings)
     _make_absolute(element, url)
-    _drop_metadata_tables(element)
+    drop_metadata_tables(element)
     if texts is not None:
-        _drop_boilerplate(element, texts)
-        _cut_after_end_marker(element, texts)
-    _trim_edges(element, title)
+        drop_boilerplate(element, texts)
+        cut_after_end_marker(element, texts)
+    trim_edges(element, title)
     return element
-
 
 def _trafilatura_body(tree: HtmlElement, url: str, title: str | None, warnings: list[str]):
     """trafilatura's main content, cleaned. A thin result (favor_precision took a sidebar of
@@ -196,16 +159,14 @@ def _trafilatura_body(tree: HtmlElement, url: str, title: str | None, warnings: 
             return retry, "trafilatura-recall"
     return element, "trafilatura"
 
-
 def _prose_letters(element: HtmlElement, texts: dict) -> int:
     """Letters of the blocks that hold a sentence (。！？): what an article is made of, and
     navigation and contact lines are not. A body that opens a comment section (网友评论, 发表评论)
     is the readers' comments, not the article: none."""
-    stats = [_text_of(block, texts) for block in _leaf_blocks(element)]
+    stats = [text_of(block, texts) for block in leaf_blocks(element)]
     if stats and COMMENTS_RE.match(stats[0][0]):
         return 0
     return sum(letters for text, letters in stats if SENTENCE_RE.search(text))
-
 
 def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
     """The body container of a known CMS, if the page has one with real text."""
@@ -225,22 +186,10 @@ def _cms_profile(tree: HtmlElement, raw_html: str, index: list):
             return max(found, key=lambda el: len(el.text_content())), name
     return None, None
 
-
 def _has_content(el) -> bool:
     """Enough text, or at least an image, table or attachment link, to be a body."""
     text = clean_text(el.text_content())
-    return len(text) >= MIN_PROFILE_CHARS or _has_img(el) or next(el.iterdescendants("a"), None) is not None
-
-
-def _has_img(el) -> bool:
-    """An <img> below ``el`` (a C-level iteration; ElementPath's .//img costs more per block)."""
-    return next(el.iterdescendants("img"), None) is not None
-
-
-def _has_href(el) -> bool:
-    """A link with an href below ``el``."""
-    return any(a.get("href") is not None for a in el.iterdescendants("a"))
-
+    return len(text) >= MIN_PROFILE_CHARS or has_img(el) or next(el.iterdescendants("a"), None) is not None
 
 def _trafilatura(tree: HtmlElement, url: str, precision: bool = True) -> HtmlElement | None:
     """trafilatura's main-content tree converted to simple HTML."""
@@ -270,7 +219,6 @@ def _trafilatura(tree: HtmlElement, url: str, precision: bool = True) -> HtmlEle
     # _simplify keeps only KEEP_ATTRS
     return _simplify(parse_fragment(etree.tostring(body, encoding="unicode")), copy_first=False)
 
-
 def _protocol_relative_images(tree: HtmlElement, url: str) -> None:
     """Image sources like //host/a.jpg given the page's scheme (without a url, trafilatura would
     make them http://host/a.jpg even on an https page)."""
@@ -282,16 +230,15 @@ def _protocol_relative_images(tree: HtmlElement, url: str) -> None:
             if value.startswith("//") and (attr == "src" or attr.startswith("data-src")):
                 img.set(attr, f"{scheme}:{value}")
 
-
 def _simplify(el: HtmlElement, copy_first: bool = True) -> HtmlElement:
     """``el`` (a copy of it, unless it is already a private tree) as a <div> holding only content
     tags and safe attributes."""
     if copy_first:
         el = copy.deepcopy(el)
     for bad in list(el.iter(*DROP_TAGS)):
-        _drop(bad)
+        drop(bad)
     for node in list(el.iter(etree.Comment, etree.ProcessingInstruction)):
-        _drop(node)
+        drop(node)
     for child in list(el.iter()):
         if child is el or not isinstance(child.tag, str):
             continue
@@ -310,11 +257,9 @@ def _simplify(el: HtmlElement, copy_first: bool = True) -> HtmlElement:
     el.attrib.clear()
     return el
 
-
 def _has_block(el) -> bool:
     return any(isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "ol", "section", "h1", "h2", "h3",
                                                     "h4", "h5", "h6", "blockquote", "dl") for c in el.iter())
-
 
 def _drop_unsafe_links(el: HtmlElement, warnings: list[str]) -> None:
     """Links a browser would run (javascript:, vbscript:, data:text/html, any scheme but http(s),
@@ -328,10 +273,9 @@ def _drop_unsafe_links(el: HtmlElement, warnings: list[str]) -> None:
             continue
         warnings.append(f"unsafe link removed from the body ({scheme}: in <{node.tag} {attr}>): {value[:80]!r}")
         if node.tag == "img":
-            _drop(node)
+            drop(node)
         else:
             del node.attrib[attr]
-
 
 def _make_absolute(el: HtmlElement, url: str) -> None:
     """Links and image sources resolved against the page URL (what lxml's make_links_absolute
@@ -349,7 +293,6 @@ def _make_absolute(el: HtmlElement, url: str) -> None:
         elif resolved != value:
             node.set(attr, resolved)
 
-
 @functools.lru_cache(maxsize=4096)
 def _urljoin(base: str, href: str) -> str | None:
     """urljoin, None when the link cannot be resolved (menus repeat links on every page)."""
@@ -357,172 +300,3 @@ def _urljoin(base: str, href: str) -> str | None:
         return urljoin(base, href)
     except ValueError:
         return None
-
-
-LEAF_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "blockquote", "pre")
-INNER_BLOCK_TAGS = ("p", "li", "td", "table", "ul", "ol")  # a block holding one of these is not a leaf
-
-
-def _leaf_blocks(el: HtmlElement) -> list[HtmlElement]:
-    """Block elements with text of their own and no block children, in document order.
-
-    The elements above an inner block are marked once, walking up until an element already marked
-    (a walk of every block's descendants cost two and a half times as much)."""
-    holders = set()
-    for inner in el.iter(*INNER_BLOCK_TAGS):
-        for above in inner.iterancestors():
-            if above in holders:
-                break
-            holders.add(above)
-    return [block for block in el.iter(*LEAF_TAGS) if block not in holders]
-
-
-def _text_of(block, texts: dict) -> tuple[str, int]:
-    """(clean text, letters) of a block, kept in ``texts`` until a block below it is dropped."""
-    hit = texts.get(block)
-    if hit is None:
-        text = clean_text(block.text_content())
-        hit = texts[block] = (text, sum(map(str.isalnum, text)))
-    return hit
-
-
-def _drop_block(block, texts: dict) -> None:
-    """_drop, forgetting the texts of the blocks around it (nested blocks: a <blockquote> holding an <h3>)."""
-    for above in block.iterancestors():
-        texts.pop(above, None)
-    _drop(block)
-
-
-def _block_stats(block, texts: dict) -> tuple[str, int, int]:
-    """(text, letters, letters inside links that are not attachments) of a block."""
-    text, letters = _text_of(block, texts)
-    linked = 0
-    for a in block.iter("a"):
-        href = a.get("href") or ""
-        if not (HINT_RE.search(href) and file_type(href, a.text_content() or "")):
-            linked += sum(map(str.isalnum, a.text_content()))
-    return text, letters, min(linked, letters)
-
-
-def _block_score(text: str, letters: int, linked: int, footer: bool | None = None) -> float:
-    """Positive for prose, negative for page chrome and link lists (for the best-span search);
-    ``footer``: whether a text under 200 characters has footer words, when already known."""
-    if not letters:
-        return 0.0
-    if footer if footer is not None else len(text) < 200 and FOOTER_RE.search(text):
-        return -30.0
-    if linked >= letters * 0.5:
-        return -(5.0 + linked * 0.5)
-    if letters < 10 and not CLAUSE_RE.search(text) and not SIGNATURE_RE.search(text):
-        return -2.0
-    return float(letters - linked)
-
-
-def _drop_boilerplate(el: HtmlElement, texts: dict) -> None:
-    """Drop navigation-like blocks, then keep the best-scoring run of consecutive blocks.
-
-    A block is navigation when it is mostly link text without sentence punctuation, or has no
-    letters; the best run (maximum-sum span of block scores) cuts the link lists and footers
-    that trafilatura sometimes keeps around the article.
-    """
-    kept = []
-    for block in _leaf_blocks(el):
-        if block.getparent() is None:
-            continue
-        has_img = _has_img(block)
-        text, letters, linked = _block_stats(block, texts)
-        footer = len(text) < 200 and bool(FOOTER_RE.search(text))
-        if not has_img and (not letters or len(text) < 120 and footer
-                            or linked >= letters * 0.5 and not SENTENCE_RE.search(text)):
-            _drop_block(block, texts)
-            continue
-        kept.append((block, has_img and not letters, _block_score(text, letters, linked, footer)))
-    if len(kept) < 3:
-        return
-    best, best_span = float("-inf"), (0, len(kept) - 1)
-    total, start = 0.0, 0
-    for i, (_, _, score) in enumerate(kept):
-        if total <= 0:
-            total, start = 0.0, i
-        total += score
-        if total > best:
-            best, best_span = total, (start, i)
-    first, last = best_span
-    for i, (block, bare_img, _) in enumerate(kept):
-        if (i < first or i > last) and (not bare_img or block.xpath(".//a//img")):
-            _drop_block(block, texts)
-
-
-def _is_meta_line(text: str, title: str | None) -> bool:
-    """A header/footer line: the title again, 发布时间/来源 labels, 打印/关闭 buttons."""
-    if not text:
-        return True
-    if title and title in text:
-        rest = text.replace(title, "", 1)
-        if len(rest) <= 8 and not META_PUNCT_RE.search(rest):
-            return True
-    if CHROME_LINE_RE.match(text):
-        return True
-    labels = [m.group("label") for m in LABEL_RE.finditer(text) if m.group("colon")]
-    return bool(labels) and len(text) < 120 and len(labels) * 25 >= len(text) * 0.3
-
-
-def _cut_after_end_marker(el: HtmlElement, texts: dict) -> None:
-    """Cut the tail that follows the article's end: 相关报道：, 【打印】, 发表评论, 上一篇 ... (news-page convention).
-
-    Only past the first third of the body's letters, so a page that opens with such a line keeps its text.
-    """
-    blocks = _leaf_blocks(el)
-    stats = [_text_of(b, texts) for b in blocks]
-    total = sum(letters for _, letters in stats)
-    seen = 0
-    for i, (text, letters) in enumerate(stats):
-        if seen >= max(200, total / 3) and END_MARKER_RE.match(text):
-            for block in blocks[i:]:
-                if block.getparent() is not None:
-                    _drop(block)
-            return
-        seen += letters
-
-
-def _drop_metadata_tables(el: HtmlElement) -> None:
-    """The 信息公开 table (索引号, 发布机构, 成文日期, 文号 ...) is record metadata, not body text."""
-    for table in list(el.iter("table")):
-        if not GOV_TABLE_HINT_RE.search(table.text_content()[:3000]):
-            continue
-        labels = {re.sub(r"\s", "", m.group("label")) for m in LABEL_RE.finditer(" ".join(text_lines(table)))}
-        if len(labels & GOV_TABLE_LABELS) >= 3 and table.getparent() is not None:
-            _drop(table)
-
-
-def _is_attachment_block(block, text: str) -> bool:
-    """A 附件： label alone, or a block whose text is all attachment links (listed in attachments)."""
-    if ATTACHMENT_LABEL_RE.match(text):
-        return True
-    links = [a for a in block.iter("a") if file_type(a.get("href") or "", a.text_content() or "")]
-    linked = sum(len(clean_text(a.text_content())) for a in links)
-    return bool(links) and linked >= len(ATTACHMENT_PREFIX_RE.sub("", text)) * 0.8
-
-
-def _trim_edges(el: HtmlElement, title: str | None) -> None:
-    """Remove metadata lines at the start and chrome lines at the end of the body."""
-    blocks = _leaf_blocks(el)
-    for block in blocks[:8]:
-        text = clean_text(block.text_content())
-        if not text and _has_img(block):
-            continue
-        if _has_img(block) or not _is_meta_line(text, title):
-            break
-        _drop(block)
-    for block in reversed(blocks[-8:]):
-        if block.getparent() is None:
-            continue
-        text = clean_text(block.text_content())
-        if _is_attachment_block(block, text):
-            _drop(block)
-            continue
-        if _has_img(block) or _has_href(block) and not CHROME_LINE_RE.match(text):
-            break
-        if not (CHROME_LINE_RE.match(text) or (text and _is_meta_line(text, None) and len(text) < 60)):
-            break
-        _drop(block)

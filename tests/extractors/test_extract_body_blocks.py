@@ -1,5 +1,5 @@
 """The body clean-up's block walk: leaf blocks, and block texts kept between its passes."""
-from extractors.body import _drop_block, _leaf_blocks, _text_of
+from extractors.blocks import drop_block, leaf_blocks, text_of
 from extractors.parse import parse_fragment
 
 NESTED = ("<div><p>one</p><table><tr><td><p>cell para</p></td><td>bare cell</td></tr></table>"
@@ -9,15 +9,15 @@ NESTED = ("<div><p>one</p><table><tr><td><p>cell para</p></td><td>bare cell</td>
 
 def test_leaf_blocks_are_the_blocks_without_inner_blocks_in_document_order():
     root = parse_fragment(NESTED)
-    got = [(b.tag, b.text_content().strip()) for b in _leaf_blocks(root)]
+    got = [(b.tag, b.text_content().strip()) for b in leaf_blocks(root)]
     assert got == [("p", "one"), ("p", "cell para"), ("td", "bare cell"), ("li", "item bold"), ("p", "item para"),
                    ("blockquote", "quote inner heading tail"), ("h3", "inner heading"), ("pre", "code")]
 
 
 def test_a_dropped_block_refreshes_the_kept_text_of_the_block_around_it():
     root = parse_fragment(NESTED)
-    quote, heading = [b for b in _leaf_blocks(root) if b.tag in ("blockquote", "h3")]
+    quote, heading = [b for b in leaf_blocks(root) if b.tag in ("blockquote", "h3")]
     texts: dict = {}
-    assert _text_of(quote, texts) == ("quote inner heading tail", 21)
-    _drop_block(heading, texts)
-    assert _text_of(quote, texts) == ("quote tail", 9)
+    assert text_of(quote, texts) == ("quote inner heading tail", 21)
+    drop_block(heading, texts)
+    assert text_of(quote, texts) == ("quote tail", 9)
