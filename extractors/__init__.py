@@ -104,6 +104,8 @@ def _extract(page: Page, overrides: dict) -> Record:
     frames = tree.xpath("//frame[@src]|//iframe[@src and (@width='100%' or @height='100%')]")
     frameset = tree.find(".//frameset") is not None
     page_signals = signals(tree, lines, page.url)
+    if overrides and overrides.get("noise_xpath"):
+        page_signals.structure()  # read before the body pass removes the noise from the tree
     declared_lang = declared_language(tree, meta_raw)
 
     # the body comes last among the tree readers: noise XPaths are removed from the tree in place

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from .dates import DATE_RE
@@ -56,7 +56,7 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)  # answers that lead elsewhere: pa
 
 @dataclass
 class Signals:
-    """Counts read from the page before its body is extracted."""
+    """Counts read from the page before its body is extracted (the content counts when first asked)."""
 
     links: int = 0
     link_chars: int = 0
@@ -72,12 +72,21 @@ class Signals:
     content_fields: int = 0   # input fields of forms outside the chrome
     entries: int = 0          # on a folder URL: content entries (li, tr, article ...) linking below the page
     entry_chars: int = 0      # text of those entries
+    tree: object = field(default=None, repr=False, compare=False)  # read for the content counts when first needed
+    url: str = field(default="", repr=False, compare=False)
+
+    def structure(self) -> "Signals":
+        """Fill the content counts (the page without its chrome) once: the costliest signals, which
+        an item's header over a body of prose never needs."""
+        if self.tree is not None:
+            tree, self.tree = self.tree, None
+            _structure(tree, self.url, self)
+        return self
 
 
 def signals(tree, lines: list[str], url: str = "") -> Signals:
     """Link, pagination and form counts of a parsed page, and what its main content links to."""
-    s = Signals(page_chars=sum(len(line) for line in lines))
-    _structure(tree, url, s)
+    s = Signals(page_chars=sum(len(line) for line in lines), tree=tree, url=url)
     for a in tree.iter("a"):
         if not a.get("href"):
             continue
@@ -230,14 +239,14 @@ def classify(url: str, sig: Signals, body_text: str, has_frames: bool = False,
     article_url = bool(ARTICLE_URL_RE.search(url or ""))
     if has_frames and body_chars < 50:
         return "column_index", "frameset page: its content is in the frames"
-    linked = mostly_links_below(sig)
+    if article_header and body_chars >= ARTICLE_BODY_CHARS and not sig.pagination:
+        return "article", None  # an item's header (its date, source or author) over a body of prose
+    linked = mostly_links_below(sig.structure())
     if search_query(url) and body_chars < 500:
         return "search_form", "a search: the URL asks a query"
     if sig.content_fields and not linked and body_chars < 300 and (
             sig.content_fields >= 2 or SEARCH_URL_RE.search(url or "") or not sig.content_links and sig.content_chars < 300):
         return "search_form", f"the main content is a form ({sig.content_fields} fields) with little text"
-    if article_header and body_chars >= ARTICLE_BODY_CHARS and not sig.pagination:
-        return "article", None  # an item's header (its date, source or author) over a body of prose
     if listing(sig):
         why = f"the main content is {sig.entries} entries linking below this folder"
         if sig.pagination or sig.dated >= 3:
