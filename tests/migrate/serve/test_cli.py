@@ -30,3 +30,24 @@ def test_serve_prints_the_url_and_answers_there(review):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_demo_builds_the_sample_county_and_serves_it(tmp_path):
+    """``serve --demo``: the demo's workspace is built (offline, its own loopback servers), then the
+    review app answers on loopback with the county's sites and the demo's audit date."""
+    proc = subprocess.Popen([sys.executable, "-c", "from migrate.cli import main; main()", "serve", "--demo",
+                             "--dir", str(tmp_path / "demo"), "--port", "0", "--user", "demo"],
+                            stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        lines = []
+        for line in proc.stdout:  # the demo's steps, then the app's URL
+            lines.append(line)
+            if "review app:" in line:
+                break
+        url = re.search(r"http://127\.0\.0\.1:\d+/", lines[-1]).group(0)
+        status, _, text = fetch(url)
+        assert status == 200 and "站点总览" in text and "审核人：demo" in text
+        assert (tmp_path / "demo" / "workspace.db").exists() and "青溪县" in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
