@@ -62,18 +62,22 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
 def task_key(stage: str, workspace_path, group: list[str]) -> str:
     """One key per stage, workspace and site: Dask runs a key once at a time."""
     where = hashlib.sha1(str(workspace_path).encode("utf-8")).hexdigest()[:10]
-    return f"{stage}-{where}-{'+'.join(group)}"
+    names = "+".join(group)
+    if len(names) > 120:  # a group of many hosts (link check): its first name and a digest of all
+        names = f"{group[0]}+{len(group) - 1}-{hashlib.sha1(names.encode('utf-8')).hexdigest()[:12]}"
+    return f"{stage}-{where}-{names}"
 
 
 def run_per_site(stage: str, task: Callable, workspace, groups: list[list[str]], options: dict,
                  workers: int | None = None, scheduler: str | None = None, progress: bool = False,
-                 pages: Callable | None = None) -> list:
+                 pages: Callable | None = None, unit: str = "site") -> list:
     """``task(workspace_path, group, options)`` for every group on the cluster; the results in the
-    order they finished. A tqdm bar counts sites done, and pages done when ``pages(result)`` counts them."""
+    order they finished. A tqdm bar counts the groups' names done (sites, or hosts: ``unit``), and
+    pages done when ``pages(result)`` counts them."""
     from distributed import as_completed
 
     path = str(workspace.path)
-    bar = _bar(stage, sum(map(len, groups)), progress)
+    bar = _bar(stage, sum(map(len, groups)), progress, unit)
     results, done = [], 0
     try:
         with dask_client(workers, scheduler) as client:
@@ -81,10 +85,10 @@ def run_per_site(stage: str, task: Callable, workspace, groups: list[list[str]],
                                      retries=RETRIES, pure=False): group for group in groups}
             for future in as_completed(futures):
                 results.append(future.result())
+                if bar and pages:
+                    done += pages(results[-1])
+                    bar.set_postfix_str(f"{done:,} pages", refresh=False)
                 if bar:
-                    done += pages(results[-1]) if pages else 0
-                    if pages:
-                        bar.set_postfix_str(f"{done:,} pages", refresh=False)
                     bar.update(len(futures[future]))
     finally:
         if bar:
@@ -92,9 +96,9 @@ def run_per_site(stage: str, task: Callable, workspace, groups: list[list[str]],
     return results
 
 
-def _bar(stage: str, total: int, enabled: bool):
+def _bar(stage: str, total: int, enabled: bool, unit: str):
     if not enabled or not total:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="site", desc=f"{stage} (sites)", file=sys.stderr)
+    return tqdm(total=total, unit=unit, desc=f"{stage} ({unit}s)", file=sys.stderr)

@@ -93,12 +93,12 @@ def check_links(workspace, codes=(), scope: str = "inventory", delay: float | No
             summary.skipped += 1
             continue
         by_host.setdefault(host, []).append(url)
-    options = {"codes": codes, "delay": delay, "scope": scope}
+    options = {"codes": codes, "delay": delay}
     if workers or scheduler:
         hosts = sorted(by_host)
         groups = [hosts[i::HOST_GROUPS] for i in range(min(HOST_GROUPS, len(hosts)))]
         parts = run_per_site("check-links", check_hosts, workspace, groups, options, workers=workers,
-                             scheduler=scheduler, progress=progress, pages=lambda part: part.checked)
+                             scheduler=scheduler, progress=progress, unit="host")
     else:
         parts = [_check(workspace, [url for host in sorted(by_host) for url in by_host[host]], delay, progress)]
     for part in parts:

@@ -169,7 +169,8 @@ def audit(workspace: Workspace, codes=(), as_of: str | date | None = None, worke
         raise AuditError(f"unknown site code(s) {', '.join(unknown)}: not in the inventory (govmigrate inventory list)")
     selected = list(dict.fromkeys(codes)) or sorted(known)
     if workers or scheduler:
-        parts = run_per_site("audit", audit_sites, workspace, [[c] for c in selected], {"as_of": day.isoformat()},
+        options = {"as_of": day.isoformat(), "overrides": overrides}  # the caller's config, not the file's
+        parts = run_per_site("audit", audit_sites, workspace, [[c] for c in selected], options,
                              workers=workers, scheduler=scheduler, progress=progress,
                              pages=lambda part: sum(site.pages for site in part))
         sites = {site.site_code: site for part in parts for site in part}
@@ -206,8 +207,7 @@ def site_audits(conn, codes: list[str], day: date, overrides: dict) -> dict[str,
 def audit_sites(workspace_path: str, codes: list[str], options: dict) -> list[SiteAudit]:
     """A campaign task: the per-site figures of the sites ``codes`` of the workspace at ``workspace_path``."""
     with open_workspace(workspace_path) as ws:
-        day = parse_as_of(options["as_of"])
-        return list(site_audits(ws.db.conn, codes, day, rules.kind_overrides(ws.config)).values())
+        return list(site_audits(ws.db.conn, codes, parse_as_of(options["as_of"]), options["overrides"]).values())
 
 
 def _sites(q: Queries) -> dict[str, SiteAudit]:

@@ -22,11 +22,9 @@ SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # ... and its limit on uncompressed size
 _SKIP_SCHEMES = ("javascript:", "data:", "about:", "vbscript:")
 CLIMBS = "climbs-above-root"  # a link whose '..' (or %2e%2e) segments lead above the site's root
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
-_LOCATION_URL = re.compile(r"""(?:location\.href\s*=|location\.replace|location\s*=)\s*\(?\s*['"]([^'"]+)['"]""", re.I)
-_SCRIPT_URL = re.compile(
-    r"""(?:window\.open|location\.href\s*=|location\.replace|location\s*=)\s*\(?\s*['"]([^'"]+)['"]""",
-    re.IGNORECASE,
-)
+_LOCATION = r"location\.href\s*=|location\.replace|location\s*="  # a script sending the reader on
+_LOCATION_URL = re.compile(rf"""(?:{_LOCATION})\s*\(?\s*['"]([^'"]+)['"]""", re.IGNORECASE)
+_SCRIPT_URL = re.compile(rf"""(?:window\.open|{_LOCATION})\s*\(?\s*['"]([^'"]+)['"]""", re.IGNORECASE)  # and pop-ups
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _HANWEB_TOTAL = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
 _HANWEB_PER = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)

@@ -155,7 +155,7 @@ def test_the_audit_on_a_local_cluster_equals_the_in_process_audit(county, capsys
     after from the fingerprints: the same report, planted reposts across sites included; the
     progress bar counts sites and pages."""
     manifest, ws, result = county
-    ws.save_config()  # the tasks read the planners' column kinds from the workspace on disk
+    # the planners' column kinds are set on the fixture's config in memory only: the tasks get the caller's
     spread = audit(ws, as_of=manifest["as_of"], workers=2, progress=True)
     bar = capsys.readouterr().err.split("\r")[-1]
     assert f"{len(spread.sites)}/{len(spread.sites)} [" in bar and f"{spread.totals['pages']:,} pages" in bar
